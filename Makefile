@@ -1,0 +1,54 @@
+# vmexporter / vmimport. The two commands a new user needs: `make demo` and `make test`.
+.PHONY: deps build build-asan test test-unit test-integration test-e2e demo demo-stop bench fuzz format clean
+
+BUILD      ?= build
+BUILD_ASAN ?= build-asan
+JOBS       ?= $(shell nproc)
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	cmake -S . -B $(BUILD) -G Ninja -DCMAKE_BUILD_TYPE=Release -DVMX_BUILD_TESTS=OFF
+
+$(BUILD_ASAN)/build.ninja:
+	cmake -S . -B $(BUILD_ASAN) -G Ninja -DCMAKE_BUILD_TYPE=Debug -DVMX_SANITIZE=ON -DVMX_BUILD_BENCH=OFF
+
+# Release binaries: build/bin/vmexporter and build/bin/vmimport (plus the benchmarks).
+build: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS)
+
+# The test build: everything with AddressSanitizer and UndefinedBehaviorSanitizer.
+build-asan: deps $(BUILD_ASAN)/build.ninja
+	cmake --build $(BUILD_ASAN) -j $(JOBS)
+
+# Unit and integration tests (real victoria-metrics/vmauth started by the tests themselves)
+# under ASan/UBSan, then the browser tests against the release binaries.
+test: build build-asan
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS) --timeout 300
+	VMX_BIN_DIR=$(CURDIR)/$(BUILD)/bin npm run -s test:e2e
+
+test-unit: build-asan
+	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) -L unit
+
+test-integration: build build-asan
+	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS) -L integration
+
+test-e2e: build
+	VMX_BIN_DIR=$(CURDIR)/$(BUILD)/bin npm run -s test:e2e
+
+# A local VictoriaMetrics with realistic demo data, and the wizard pointed at it.
+demo: build
+	scripts/demo.sh
+
+demo-stop:
+	scripts/demo.sh stop
+
+bench: build
+	bench/export_bench.sh
+
+format:
+	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' 'bench/*.cc')
+
+clean:
+	rm -rf $(BUILD) $(BUILD_ASAN) build-fuzz

@@ -1,0 +1,50 @@
+#include "cli/wizard_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <filesystem>
+#include <iostream>
+
+#include "common/local_server.h"
+#include "common/vm_flags.h"
+#include "server/exporter_api.h"
+
+namespace vmx {
+
+int RunWizardCommand(const std::vector<std::string>& args) {
+  CLI::App app{"vmexporter collects the internal metrics of a VictoriaMetrics installation into an "
+               "obfuscated ZIP bundle for support. Without a command it opens a local web wizard.",
+               "vmexporter"};
+  std::string addr = "127.0.0.1:0";
+  std::string output = std::filesystem::current_path().string();
+  std::string vm_url;
+  bool no_browser = false;
+  bool debug = false;
+  app.add_option("--addr", addr,
+                 "TCP address for the wizard's web server. The default picks a random free port on "
+                 "loopback; a busy port falls back to a free one")
+      ->default_str(addr);
+  app.add_option("--output", output, "Directory where bundles are written")->default_str(output);
+  app.add_option("--vm.url", vm_url,
+                 "VictoriaMetrics URL to prefill in the wizard's connection step, e.g. "
+                 "http://vmselect:8481/select/0/prometheus");
+  app.add_flag("--no-browser", no_browser, "Do not open the wizard in a browser; only print its URL");
+  app.add_flag("--debug", debug, "Log every request and VictoriaMetrics call (secrets are never logged)");
+  if (auto code = ParseVmFlags(app, args, "Usage: vmexporter [flags]\n       vmexporter export [flags]\n       vmexporter verify BUNDLE.zip")) {
+    return *code;
+  }
+  if (debug) spdlog::set_level(spdlog::level::debug);
+
+  LocalServer server({.app_name = "vmexporter", .addr = addr, .assets = ExporterAssets()});
+  RegisterExporterApi(server.http(), {.output_dir = output, .default_vm_url = vm_url});
+  if (Status s = server.Start(); !s.ok()) {
+    std::cerr << "error: " << s.ToString() << "\n";
+    return 1;
+  }
+  std::cout << "vmexporter listening on " << server.url() << std::endl;
+  if (!no_browser) OpenInBrowser(server.url());
+  server.WaitForShutdown();
+  return 0;
+}
+
+}  // namespace vmx

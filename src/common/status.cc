@@ -1,0 +1,28 @@
+#include "common/status.h"
+
+namespace vmx {
+
+int Status::http_status() const {
+  switch (code_) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument: return 400;
+    case StatusCode::kUnauthenticated: return 401;
+    case StatusCode::kPermissionDenied: return 403;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kConflict: return 409;
+    case StatusCode::kTooLarge: return 413;
+    case StatusCode::kUnavailable: return 502;
+    case StatusCode::kTimeout: return 504;
+    case StatusCode::kCanceled: return 409;
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+std::string Status::ToString() const {
+  if (ok()) return "ok";
+  if (hint_.empty()) return message_;
+  return message_ + " (hint: " + hint_ + ")";
+}
+
+}  // namespace vmx

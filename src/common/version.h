@@ -1,0 +1,11 @@
+// The version both binaries report (`-version`, /api/health, bundle metadata).
+#pragma once
+
+#include <string_view>
+
+namespace vmx {
+
+// Returns the build's version, e.g. "0.1.0-3f2c1ab".
+constexpr std::string_view Version() { return VMX_VERSION; }
+
+}  // namespace vmx

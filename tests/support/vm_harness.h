@@ -1,0 +1,131 @@
+// Test harness: real VictoriaMetrics processes (Debian's victoria-metrics, vmauth, vmagent) on
+// free loopback ports, each in its own temp dir, stopped when the owning object is destroyed
+// (and killed by the kernel if the test process dies: PR_SET_PDEATHSIG).
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vmx::testing {
+
+// A free TCP port on 127.0.0.1 (bound and released; good enough for tests).
+int FreePort();
+
+// A child process with its output in `log_path`; SIGTERM (then SIGKILL) on Stop/destruction.
+class ChildProcess {
+ public:
+  ChildProcess(std::vector<std::string> argv, std::string log_path);
+  ~ChildProcess();
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  void Stop();
+  // SIGKILL without waiting for a graceful shutdown (simulates a crash).
+  void Kill();
+  bool running() const { return pid_ > 0; }
+  const std::string& log_path() const { return log_path_; }
+
+ private:
+  pid_t pid_ = -1;
+  std::string log_path_;
+};
+
+// A fresh temp directory removed on destruction.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+struct VmSingleOptions {
+  std::string path_prefix;          // -http.pathPrefix, e.g. "/select/0"
+  std::string retention = "100y";   // -retentionPeriod
+  std::vector<std::string> extra_flags;
+};
+
+// One victoria-metrics single node. Queries see data immediately after Import()
+// (-search.latencyOffset=0s, caches off, force_flush after import).
+class VmSingle {
+ public:
+  explicit VmSingle(VmSingleOptions options = {});
+  ~VmSingle();
+  // Base URL including the path prefix, e.g. "http://127.0.0.1:41234/select/0".
+  std::string url() const;
+  // URL without the path prefix.
+  std::string root_url() const;
+  int port() const { return port_; }
+  // POSTs JSON lines to /api/v1/import and makes them searchable; fails the test on error.
+  void Import(const std::string& jsonl);
+  // GET url()+path_and_query; returns the body; fails the test on a non-200 answer.
+  std::string Get(const std::string& path_and_query) const;
+  // Stops the process, keeping its data; Start() brings it back on the same port.
+  void Stop();
+  void Kill();
+  void Start();
+
+ private:
+  VmSingleOptions options_;
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<ChildProcess> proc_;
+};
+
+// One vmauth with the given YAML config (write "{{PORT:<n>}}"-free YAML; URLs are literal).
+class VmAuth {
+ public:
+  explicit VmAuth(const std::string& config_yaml);
+  ~VmAuth();
+  std::string url() const;
+  int port() const { return port_; }
+
+ private:
+  TempDir dir_;
+  int port_;
+  std::unique_ptr<ChildProcess> proc_;
+};
+
+// Blocks until GET url answers any HTTP status below 500, or fails the test after timeout_ms.
+void WaitForHttp(const std::string& url, int timeout_ms = 15000);
+
+// A minimal HTTP call for tests: returns {status, body}. method is "GET" or "POST".
+struct HttpAnswer {
+  int status = 0;
+  std::string body;
+};
+HttpAnswer HttpCall(const std::string& method, const std::string& url, const std::string& body = "",
+                    const std::string& content_type = "", const std::string& basic_user = "",
+                    const std::string& basic_pass = "");
+
+// Paths of the built binaries.
+std::string VmexporterBinary();
+std::string VmimportBinary();
+
+}  // namespace vmx::testing
+
+namespace vmx::testing {
+
+// One of our binaries running its web server (`-no-browser` is added); the URL is read from its
+// "listening on" line.
+class ServerBinary {
+ public:
+  ServerBinary(const std::string& binary, std::vector<std::string> args);
+  // The printed URL, e.g. "http://127.0.0.1:40123/" (may carry a query such as ?token=…).
+  const std::string& printed_url() const { return url_; }
+  // scheme://host:port without path or query.
+  std::string base() const;
+  ChildProcess& process() { return *proc_; }
+  std::string log() const;
+
+ private:
+  TempDir dir_;
+  std::unique_ptr<ChildProcess> proc_;
+  std::string url_;
+};
+
+}  // namespace vmx::testing
