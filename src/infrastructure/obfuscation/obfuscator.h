@@ -1,0 +1,54 @@
+// Obfuscator: replaces private values in a series' labels with deterministic pseudonyms
+// (SPEC.md section 6). Shared by the export stream, /api/sample previews and the CLI.
+//
+// Thread-safe: RewriteSeries may be called from many threads; the same input always yields the
+// same output for the lifetime of the object (and across runs when a key is configured).
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "domain/export_config.h"
+
+namespace vmx {
+
+// One label of a series; values are unescaped UTF-8.
+struct Label {
+  std::string name;
+  std::string value;
+};
+
+class Obfuscator {
+ public:
+  explicit Obfuscator(const ObfuscationConfig& config);
+  ~Obfuscator();
+
+  // Tells which VictoriaMetrics component a job belongs to (from discovery); jobs not told are
+  // classified by their metric names (vm_rpc_ -> vmstorage/vmselect…, vmagent_ -> vmagent…).
+  void SetJobComponent(std::string_view job, std::string_view component);
+
+  // Rewrites one series in place: drops the configured labels, replaces instance/job/custom
+  // labels, tenants and addresses hidden in other values. Does nothing but drop labels when
+  // obfuscation is disabled. __name__ is never changed.
+  void RewriteSeries(std::vector<Label>& labels);
+
+  // The pseudonym a job name gets (for metadata and README), e.g. "vmstorage-job-1".
+  std::string PseudonymForJob(std::string_view job, std::string_view component);
+
+  // How often each rule fired, per label; never contains an original value.
+  nlohmann::json PrivacyReport() const;
+  // original -> pseudonym, grouped by rule; only for the user (never in a bundle).
+  nlohmann::json Mapping() const;
+  // The rules in effect, for metadata (no mappings, no key).
+  nlohmann::json Policy() const;
+
+ private:
+  struct State;
+  std::unique_ptr<State> state_;
+};
+
+}  // namespace vmx
