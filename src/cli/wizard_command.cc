@@ -35,14 +35,18 @@ int RunWizardCommand(const std::vector<std::string>& args) {
   }
   if (debug) spdlog::set_level(spdlog::level::debug);
 
-  LocalServer server({.app_name = "vmexporter", .addr = addr, .assets = ExporterAssets()});
+  LocalServerOptions server_options;
+  server_options.app_name = "vmexporter";
+  server_options.addr = addr;
+  server_options.assets = ExporterAssets();
+  LocalServer server(server_options);
   RegisterExporterApi(server.http(), {.output_dir = output, .default_vm_url = vm_url});
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "error: " << s.ToString() << "\n";
     return 1;
   }
-  std::cout << "vmexporter listening on " << server.url() << std::endl;
-  if (!no_browser) OpenInBrowser(server.url());
+  std::cout << "vmexporter listening on " << server.url_with_token() << std::endl;
+  if (!no_browser) OpenInBrowser(server.url_with_token());
   server.WaitForShutdown();
   return 0;
 }

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include <fmt/format.h>
+#include <openssl/rand.h>
 #include <spdlog/spdlog.h>
 
 #include "common/api_response.h"
@@ -45,6 +46,56 @@ Status ParseListenAddr(const std::string& addr, std::string* host, int* port) {
   return Status::Ok();
 }
 
+std::string RandomToken() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof(bytes)) != 1) std::abort();  // no entropy: refuse to run unsafely
+  std::string hex;
+  for (unsigned char b : bytes) hex += fmt::format("{:02x}", b);
+  return hex;
+}
+
+namespace {
+
+// Compares secrets without leaking their length of common prefix through timing.
+bool SecretEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  unsigned char diff = 0;
+  for (size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned char>(a[i] ^ b[i]);
+  return diff == 0;
+}
+
+std::string CookieValue(const httplib::Request& req, std::string_view name) {
+  const std::string cookies = req.get_header_value("Cookie");
+  size_t pos = 0;
+  while (pos < cookies.size()) {
+    size_t end = cookies.find(';', pos);
+    if (end == std::string::npos) end = cookies.size();
+    std::string_view part(cookies.data() + pos, end - pos);
+    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
+      return std::string(part.substr(name.size() + 1));
+    }
+    pos = end + 1;
+  }
+  return "";
+}
+
+// "127.0.0.1:8080" -> "127.0.0.1", "[::1]:80" -> "::1", "localhost" -> "localhost".
+std::string HostWithoutPort(const std::string& host) {
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    return close == std::string::npos ? host : host.substr(1, close - 1);
+  }
+  const size_t colon = host.rfind(':');
+  return colon == std::string::npos ? host : host.substr(0, colon);
+}
+
+bool IsLoopbackName(const std::string& h) {
+  return h == "127.0.0.1" || h == "localhost" || h == "::1";
+}
+
+}  // namespace
+
 void OpenInBrowser(const std::string& url) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
@@ -60,7 +111,46 @@ void OpenInBrowser(const std::string& url) {
   posix_spawn_file_actions_destroy(&actions);
 }
 
-LocalServer::LocalServer(LocalServerOptions options) : options_(std::move(options)) {}
+LocalServer::LocalServer(LocalServerOptions options) : options_(std::move(options)) {
+  if (options_.token.empty()) options_.token = RandomToken();
+}
+
+bool LocalServer::Admit(const httplib::Request& req, httplib::Response& res) const {
+  const std::string host = HostWithoutPort(req.get_header_value("Host"));
+  if (!IsLoopbackName(host) && host != host_) {
+    ReplyError(res, Status(StatusCode::kPermissionDenied,
+                           fmt::format("requests for host {:?} are refused", host),
+                           "open the exact URL the program printed (127.0.0.1 or localhost)"));
+    res.status = 421;  // Misdirected Request: this server does not serve that name
+    return false;
+  }
+  const bool is_api = req.path.rfind("/api/", 0) == 0;
+  if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS" && req.has_header("Origin")) {
+    const std::string origin = req.get_header_value("Origin");
+    const std::string own = url().substr(0, url().size() - 1);  // without the trailing slash
+    const std::string origin_host = HostWithoutPort(origin.substr(origin.find("://") == std::string::npos ? 0 : origin.find("://") + 3));
+    const bool same = origin == own || (origin.rfind("http://", 0) == 0 && IsLoopbackName(origin_host) &&
+                                        origin.ends_with(":" + std::to_string(port_)));
+    if (!same) {
+      ReplyError(res, Status(StatusCode::kPermissionDenied,
+                             fmt::format("cross-site request from {:?} refused", origin)));
+      return false;
+    }
+  }
+  if (is_api && req.path != "/api/health") {
+    const std::string header = req.get_header_value("X-Auth-Token");
+    const bool ok = SecretEquals(header, options_.token) ||
+                    SecretEquals(CookieValue(req, "vmx_token"), options_.token);
+    if (!ok) {
+      ReplyError(res, Status::Unauthenticated(
+                          "this API needs the session token",
+                          "open the URL printed at start-up (it ends with ?token=…); API clients send "
+                          "it as the X-Auth-Token header"));
+      return false;
+    }
+  }
+  return true;
+}
 
 LocalServer::~LocalServer() {
   Stop();
@@ -68,11 +158,24 @@ LocalServer::~LocalServer() {
 }
 
 void LocalServer::RegisterBuiltinRoutes() {
+  server_.set_payload_max_length(options_.max_body_bytes);
+  server_.set_read_timeout(30, 0);     // a slow client cannot hold a worker forever
+  server_.set_write_timeout(300, 0);   // per write, so large downloads are never cut off
+  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return Admit(req, res) ? httplib::Server::HandlerResponse::Unhandled
+                           : httplib::Server::HandlerResponse::Handled;
+  });
   server_.Get("/api/health", [](const httplib::Request&, httplib::Response& res) {
     ReplyJson(res, {{"status", "ok"}, {"version", std::string(Version())}});
   });
   for (const EmbeddedAsset& asset : options_.assets) {
-    auto handler = [&asset](const httplib::Request&, httplib::Response& res) {
+    auto handler = [this, &asset](const httplib::Request& req, httplib::Response& res) {
+      // Opening the printed URL hands the browser the token as a cookie, so plain links
+      // (downloads) work; the page also sends it as a header.
+      if (req.has_param("token") && SecretEquals(req.get_param_value("token"), options_.token)) {
+        res.set_header("Set-Cookie", "vmx_token=" + options_.token +
+                                         "; Path=/; HttpOnly; SameSite=Strict");
+      }
       res.set_header("Cache-Control", "no-store");
       res.set_header("X-Content-Type-Options", "nosniff");
       res.set_header("Content-Security-Policy",
@@ -83,9 +186,13 @@ void LocalServer::RegisterBuiltinRoutes() {
     server_.Get(std::string(asset.path), handler);
     if (asset.path == "/index.html") server_.Get("/", handler);
   }
-  server_.set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+  server_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (res.status == 404 && req.path.rfind("/api/", 0) == 0 && res.body.empty()) {
       ReplyError(res, Status::NotFound(fmt::format("no API endpoint {} {}", req.method, req.path)));
+    } else if (res.status == 413 && res.body.empty()) {
+      ReplyError(res, Status::TooLarge(
+                          fmt::format("request body is larger than the limit of {} bytes",
+                                      options_.max_body_bytes)));
     }
   });
 }

@@ -28,14 +28,18 @@ int RunUiCommand(const std::vector<std::string>& args) {
   }
   if (debug) spdlog::set_level(spdlog::level::debug);
 
-  LocalServer server({.app_name = "vmimport", .addr = addr, .assets = ImporterAssets()});
+  LocalServerOptions server_options;
+  server_options.app_name = "vmimport";
+  server_options.addr = addr;
+  server_options.assets = ImporterAssets();
+  LocalServer server(server_options);
   RegisterImporterApi(server.http());
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "error: " << s.ToString() << "\n";
     return 1;
   }
-  std::cout << "vmimport listening on " << server.url() << std::endl;
-  if (!no_browser) OpenInBrowser(server.url());
+  std::cout << "vmimport listening on " << server.url_with_token() << std::endl;
+  if (!no_browser) OpenInBrowser(server.url_with_token());
   server.WaitForShutdown();
   return 0;
 }

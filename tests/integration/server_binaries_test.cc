@@ -7,6 +7,8 @@
 #include <arpa/inet.h>
 #include <unistd.h>
 
+#include <httplib.h>
+
 #include "support/vm_harness.h"
 
 namespace vmx::testing {
@@ -67,6 +69,62 @@ TEST(Harness, RealVictoriaMetricsAnswersImportedData) {
   vm.Import(R"({"metric":{"__name__":"harness_probe","job":"t"},"values":[1,2],"timestamps":[1700000000000,1700000030000]})" "\n");
   const std::string body = vm.Get("/api/v1/export?match[]=harness_probe&start=1699999999&end=1700000100");
   EXPECT_NE(body.find("\"values\":[1,2]"), std::string::npos) << body;
+}
+
+}  // namespace
+}  // namespace vmx::testing
+
+namespace vmx::testing {
+namespace {
+
+TEST(LocalServerSafety, ApiNeedsTheSessionToken) {
+  ServerBinary server(VmexporterBinary(), {});
+  ASSERT_FALSE(server.token().empty()) << server.printed_url();
+  EXPECT_EQ(server.token().size(), 64u);
+  HttpAnswer without = HttpCall("GET", server.base() + "/api/config");
+  EXPECT_EQ(without.status, 401);
+  EXPECT_NE(without.body.find("token"), std::string::npos) << without.body;
+  HttpAnswer wrong = HttpCall("GET", server.base() + "/api/config", "", "", "", "",
+                              {{"X-Auth-Token", std::string(64, 'a')}});
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(server.Api("GET", "/api/config").status, 200);
+  HttpAnswer cookie = HttpCall("GET", server.base() + "/api/config", "", "", "", "",
+                               {{"Cookie", "other=1; vmx_token=" + server.token()}});
+  EXPECT_EQ(cookie.status, 200);
+}
+
+TEST(LocalServerSafety, OpeningThePrintedUrlSetsTheCookie) {
+  ServerBinary server(VmimportBinary(), {});
+  httplib::Client cli(server.base());
+  httplib::Result r = cli.Get(("/?token=" + server.token()).c_str());
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->get_header_value("Set-Cookie").find("vmx_token=" + server.token()), 0u);
+  EXPECT_NE(r->get_header_value("Set-Cookie").find("HttpOnly"), std::string::npos);
+  httplib::Result plain = cli.Get("/");
+  ASSERT_TRUE(plain);
+  EXPECT_FALSE(plain->has_header("Set-Cookie"));
+}
+
+TEST(LocalServerSafety, ForeignHostIsRefused) {
+  ServerBinary server(VmexporterBinary(), {});
+  HttpAnswer a = HttpCall("GET", server.base() + "/", "", "", "", "", {{"Host", "evil.example:80"}});
+  EXPECT_EQ(a.status, 421);
+  HttpAnswer b = HttpCall("GET", server.base() + "/api/health", "", "", "", "", {{"Host", "localhost"}});
+  EXPECT_EQ(b.status, 200);
+}
+
+TEST(LocalServerSafety, CrossSiteOriginIsRefused) {
+  ServerBinary server(VmexporterBinary(), {});
+  HttpAnswer a = HttpCall("POST", server.base() + "/api/config", "{}", "application/json", "", "",
+                          {{"X-Auth-Token", server.token()}, {"Origin", "https://evil.example"}});
+  EXPECT_EQ(a.status, 403);
+  EXPECT_NE(a.body.find("cross-site"), std::string::npos) << a.body;
+}
+
+TEST(LocalServerSafety, OversizedBodyIs413) {
+  ServerBinary server(VmexporterBinary(), {});
+  HttpAnswer a = server.Api("POST", "/api/config", std::string(2 << 20, 'x'));
+  EXPECT_EQ(a.status, 413);
 }
 
 }  // namespace

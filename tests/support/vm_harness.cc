@@ -102,9 +102,13 @@ TempDir::~TempDir() {
 
 HttpAnswer HttpCall(const std::string& method, const std::string& url, const std::string& body,
                     const std::string& content_type, const std::string& basic_user,
-                    const std::string& basic_pass) {
+                    const std::string& basic_pass,
+                    const std::vector<std::pair<std::string, std::string>>& headers) {
   const SplitUrl u = Split(url);
   httplib::Client cli(u.scheme_host_port);
+  httplib::Headers h;
+  for (const auto& [k, v] : headers) h.emplace(k, v);
+  cli.set_default_headers(h);
   cli.set_connection_timeout(5);
   cli.set_read_timeout(60);
   if (!basic_user.empty()) cli.set_basic_auth(basic_user.c_str(), basic_pass.c_str());
@@ -214,6 +218,16 @@ ServerBinary::ServerBinary(const std::string& binary, std::vector<std::string> a
 std::string ServerBinary::base() const {
   const size_t slash = url_.find('/', url_.find("://") + 3);
   return slash == std::string::npos ? url_ : url_.substr(0, slash);
+}
+
+std::string ServerBinary::token() const {
+  const size_t at = url_.find("token=");
+  return at == std::string::npos ? "" : url_.substr(at + 6);
+}
+
+HttpAnswer ServerBinary::Api(const std::string& method, const std::string& path,
+                             const std::string& body) const {
+  return HttpCall(method, base() + path, body, "application/json", "", "", {{"X-Auth-Token", token()}});
 }
 
 std::string ServerBinary::log() const {

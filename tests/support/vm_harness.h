@@ -100,7 +100,8 @@ struct HttpAnswer {
 };
 HttpAnswer HttpCall(const std::string& method, const std::string& url, const std::string& body = "",
                     const std::string& content_type = "", const std::string& basic_user = "",
-                    const std::string& basic_pass = "");
+                    const std::string& basic_pass = "",
+                    const std::vector<std::pair<std::string, std::string>>& headers = {});
 
 // Paths of the built binaries.
 std::string VmexporterBinary();
@@ -119,6 +120,10 @@ class ServerBinary {
   const std::string& printed_url() const { return url_; }
   // scheme://host:port without path or query.
   std::string base() const;
+  // The session token from the printed URL (?token=…).
+  std::string token() const;
+  // Calls our API with the session token: Api("POST", "/api/validate", json_body).
+  HttpAnswer Api(const std::string& method, const std::string& path, const std::string& body = "") const;
   ChildProcess& process() { return *proc_; }
   std::string log() const;
 

@@ -51,7 +51,12 @@ export function startBinary(name, args = []) {
       if (m) {
         clearTimeout(timer);
         const url = m[1];
-        resolve({ url, base: new URL(url).origin, child, output: () => out });
+        const token = new URL(url).searchParams.get('token') || '';
+        // api('api/validate', {method: 'POST', body}) calls our API with the session token.
+        const api = (path, opts = {}) => fetch(new URL(path, new URL(url).origin + '/'), {
+          ...opts, headers: { 'X-Auth-Token': token, 'Content-Type': 'application/json', ...(opts.headers || {}) },
+        });
+        resolve({ url, base: new URL(url).origin, token, api, child, output: () => out });
       }
     };
     child.stdout.on('data', check);
