@@ -1,26 +1,20 @@
 #include "application/obfuscator_registry.h"
 
-#include <openssl/evp.h>
-
 #include <map>
 #include <mutex>
 
 #include <nlohmann/json.hpp>
 
+#include "infrastructure/archive/sha256_stream.h"
+
 namespace vmx {
+
 namespace {
 
-std::string Sha256Hex(const std::string& data) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  static const char* kHex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < len; ++i) {
-    out += kHex[digest[i] >> 4];
-    out += kHex[digest[i] & 15];
-  }
-  return out;
+std::string KeyDigest(const std::string& key) {
+  Sha256Stream hash;
+  hash.Update(key);
+  return hash.HexDigest();
 }
 
 }  // namespace
@@ -30,7 +24,7 @@ std::string ObfuscatorRegistryKey(const ObfuscationConfig& c) {
   // never holds the secret in a readable form beyond the Obfuscator's own copy.
   const nlohmann::json j = {c.enabled,         c.obfuscate_instance, c.obfuscate_job,
                             c.preserve_structure, c.deep_scrub,      c.custom_labels,
-                            c.drop_labels,     c.key.empty() ? std::string() : Sha256Hex(c.key)};
+                            c.drop_labels,     c.key.empty() ? std::string() : KeyDigest(c.key)};
   return j.dump();
 }
 

@@ -1,0 +1,33 @@
+// Sha256Stream: incremental SHA-256 (OpenSSL EVP) over bytes that arrive in pieces.
+// Not thread-safe; one per stream.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+
+namespace vmx {
+
+class Sha256Stream {
+ public:
+  Sha256Stream();
+  ~Sha256Stream();
+  Sha256Stream(const Sha256Stream&) = delete;
+  Sha256Stream& operator=(const Sha256Stream&) = delete;
+
+  // Adds `data` to the digest.
+  void Update(std::string_view data);
+  // Finishes the digest and returns it as 64 lowercase hex digits; the stream then starts over.
+  std::string HexDigest();
+
+ private:
+  struct Context;
+  std::unique_ptr<Context> ctx_;
+};
+
+// SHA-256 of a whole file, streamed in blocks, as lowercase hex.
+Result<std::string> Sha256OfFile(const std::string& path);
+
+}  // namespace vmx
