@@ -10,6 +10,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <memory>
 #include <string>
@@ -37,6 +38,8 @@ struct HttpClientOptions {
   // Overall cap for non-streaming calls; 0 means none.
   std::chrono::milliseconds total_timeout{0};
   std::string user_agent;      // default "vmexporter/<version>"
+  // Non-streaming calls fail with TooLarge above this body size (0: 256 MiB).
+  size_t max_response_bytes = 256u << 20;
 };
 
 struct HttpResponse {
@@ -72,8 +75,10 @@ class HttpClient {
 
   const HttpClientOptions& options() const { return options_; }
 
- private:
+  // The curl handle pool; opaque, defined in http_client.cc.
   struct Pool;
+
+ private:
   HttpClientOptions options_;
   std::unique_ptr<Pool> pool_;
 };
