@@ -46,6 +46,11 @@ class Obfuscator {
   // The rules in effect, for metadata (no mappings, no key).
   nlohmann::json Policy() const;
 
+  // Returns free text (a selector, a query, a README line) with addresses, e-mails, credentials
+  // and tenants replaced as in label values, and every job this object has pseudonymized
+  // replaced where it appears in quotes. Unchanged when obfuscation is disabled.
+  std::string ScrubText(std::string_view text);
+
  private:
   struct State;
   std::unique_ptr<State> state_;

@@ -1,0 +1,381 @@
+#include "infrastructure/obfuscation/text_scrubber.h"
+
+#include <algorithm>
+#include <array>
+
+#include "infrastructure/obfuscation/address_syntax.h"
+
+namespace vmx {
+
+namespace {
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+bool IsAlpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+bool IsAlnum(char c) { return IsDigit(c) || IsAlpha(c); }
+bool IsHex(char c) { return IsDigit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
+char Lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+bool IsSchemeChar(char c) { return IsAlnum(c) || c == '+' || c == '-' || c == '.'; }
+bool IsNameChar(char c) { return IsAlnum(c) || c == '_' || c == '-' || c == '.'; }
+bool IsLocalChar(char c) {
+  return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
+}
+bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+// Where a URL ends inside free text; commas end it too, so "-storageNode" style lists split.
+bool IsUrlEnd(char c) {
+  return IsSpace(c) || c == ',' || c == '"' || c == '\'' || c == '`' || c == '<' || c == '>' ||
+         c == '{' || c == '}' || c == '|' || c == '\\' || c == '^';
+}
+// Where the value of a key=value pair ends.
+bool IsValueEnd(char c) {
+  return IsUrlEnd(c) || c == '&' || c == ';' || c == '(' || c == ')' || c == '[' || c == ']' ||
+         c == '#';
+}
+
+std::string LowerCopy(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = Lower(c);
+  return out;
+}
+
+bool IsCredentialName(std::string_view name) {
+  static constexpr std::array<std::string_view, 16> kWords = {
+      "pass",      "pwd",         "secret",      "token",     "authkey",   "auth_key",
+      "apikey",    "api_key",     "api-key",     "accesskey", "access_key", "signature",
+      "credential", "session",    "cookie",      "bearer"};
+  const std::string lower = LowerCopy(name);
+  for (std::string_view w : kWords) {
+    if (lower.find(w) != std::string::npos) return true;
+  }
+  return lower == "key" || lower == "sig" || lower == "auth" ||
+         (lower.size() > 3 && lower.compare(lower.size() - 3, 3, "key") == 0);
+}
+
+// True for dotted names that are very likely hosts: a generic/infrastructure TLD, or a country
+// TLD after at least two dots (so "rules.yaml" or "README.md" stay as they are).
+bool LooksLikeFqdn(std::string_view token) {
+  static constexpr std::array<std::string_view, 34> kTlds = {
+      "com",  "net",   "org",      "io",     "local",  "internal", "lan",   "corp", "cloud",
+      "svc",  "intra", "intranet", "home",   "localdomain", "arpa", "dev",  "app",  "ai",
+      "co",   "biz",   "info",     "me",     "us",     "eu",       "prod",  "private", "int",
+      "edu",  "gov",   "mil",      "tech",   "online", "site",     "example"};
+  size_t dots = 0;
+  size_t label_len = 0;
+  for (char c : token) {
+    if (c == '.') {
+      if (label_len == 0) return false;
+      ++dots;
+      label_len = 0;
+    } else {
+      ++label_len;
+    }
+  }
+  if (dots == 0 || label_len < 2) return false;
+  const std::string_view tld = token.substr(token.size() - label_len);
+  for (char c : tld) {
+    if (!IsAlpha(c)) return false;
+  }
+  const std::string lower = LowerCopy(tld);
+  for (std::string_view known : kTlds) {
+    if (lower == known) return true;
+  }
+  return dots >= 2 && tld.size() == 2;
+}
+
+// One left-to-right pass over a text; every Try* appends its replacement and returns how many
+// input bytes it consumed, or returns 0 and appends nothing.
+class Scan {
+ public:
+  Scan(IpPseudonymizer& ips, ValuePseudonymizer& emails, TenantPseudonymizer& tenants, int x,
+       ScrubFindings& findings)
+      : ips_(ips), emails_(emails), tenants_(tenants), x_(x), f_(findings) {}
+
+  std::string Run(std::string_view t) {
+    t_ = t;
+    out_.reserve(t.size() + 16);
+    size_t i = 0;
+    while (i < t.size()) {
+      size_t m = TryUrl(i);
+      if (m == 0) m = TryTenantPath(i);
+      if (m == 0) m = TryCredential(i);
+      if (m == 0) m = TryEmailOrUserinfo(i);
+      if (m == 0) m = TryBracketedIpv6(i);
+      if (m == 0) m = TryIpv6(i);
+      if (m == 0) m = TryIpv4(i);
+      if (m == 0) m = TryHostName(i);
+      if (m == 0) {
+        out_ += t[i];
+        m = 1;
+      }
+      i += m;
+    }
+    return std::move(out_);
+  }
+
+ private:
+  char At(size_t i) const { return i < t_.size() ? t_[i] : '\0'; }
+  char Prev(size_t i) const { return i == 0 ? '\0' : t_[i - 1]; }
+
+  void AppendHost(std::string_view host) { out_ += ips_.PseudonymForHost(host, x_); }
+
+  // scheme://[userinfo@]host[:port] — the path and query are scanned like any other text.
+  size_t TryUrl(size_t i) {
+    if (!IsAlpha(t_[i]) || IsSchemeChar(Prev(i))) return 0;
+    size_t j = i;
+    while (j < t_.size() && j - i < 32 && IsSchemeChar(t_[j])) ++j;
+    if (t_.substr(j, 3) != "://") return 0;
+    const size_t auth_start = j + 3;
+    size_t auth_end = auth_start;
+    while (auth_end < t_.size()) {
+      const char c = t_[auth_end];
+      if (c == '/' || c == '?' || c == '#' || IsUrlEnd(c)) break;
+      ++auth_end;
+    }
+    std::string_view authority = t_.substr(auth_start, auth_end - auth_start);
+    out_.append(t_.substr(i, auth_start - i));
+    const size_t at = authority.rfind('@');
+    if (at != std::string_view::npos) {
+      out_ += "redacted@";
+      ++f_.credentials;
+      authority = authority.substr(at + 1);
+    }
+    std::string_view host = authority;
+    std::string_view rest;
+    if (!authority.empty() && authority.front() == '[') {
+      const size_t close = authority.find(']');
+      host = authority.substr(1, close == std::string_view::npos ? close : close - 1);
+      rest = close == std::string_view::npos ? std::string_view() : authority.substr(close + 1);
+    } else if (const size_t colon = authority.find(':'); colon != std::string_view::npos) {
+      host = authority.substr(0, colon);
+      rest = authority.substr(colon);
+    }
+    if (!host.empty()) {
+      CountHost(host);
+      AppendHost(host);
+    }
+    // Keep a port; anything else after the host (a malformed authority) could be a secret.
+    bool port = rest.size() > 1 && rest.front() == ':';
+    for (size_t k = 1; port && k < rest.size(); ++k) port = IsDigit(rest[k]);
+    if (port) out_.append(rest);
+    return auth_end - i;
+  }
+
+  void CountHost(std::string_view host) {
+    if (MatchIpv4(host) == host.size()) {
+      ++f_.ipv4;
+    } else if (host.find(':') != std::string_view::npos && CanonicalIpv6(host)) {
+      ++f_.ipv6;
+    } else {
+      ++f_.host_names;
+    }
+  }
+
+  // /insert/<account>[:<project>]/… (also /select/ and /delete/).
+  size_t TryTenantPath(size_t i) {
+    if (t_[i] != '/') return 0;
+    static constexpr std::array<std::string_view, 3> kPrefixes = {"/insert/", "/select/",
+                                                                  "/delete/"};
+    for (std::string_view prefix : kPrefixes) {
+      if (t_.substr(i, prefix.size()) != prefix) continue;
+      size_t j = i + prefix.size();
+      const size_t account_start = j;
+      while (j < t_.size() && IsDigit(t_[j])) ++j;
+      if (j == account_start) return 0;
+      const std::string_view account = t_.substr(account_start, j - account_start);
+      std::string_view project;
+      if (At(j) == ':' && IsDigit(At(j + 1))) {
+        const size_t project_start = ++j;
+        while (j < t_.size() && IsDigit(t_[j])) ++j;
+        project = t_.substr(project_start, j - project_start);
+      }
+      const char next = At(j);
+      if (IsAlnum(next) || next == '_' || next == ':') return 0;
+      out_.append(prefix);
+      out_ += tenants_.Account(account);
+      if (!project.empty()) {
+        out_ += ':';
+        out_ += tenants_.Project(project);
+      }
+      ++f_.tenants;
+      return j - i;
+    }
+    return 0;
+  }
+
+  // password=…, authKey=…, token=… (in query strings and free text).
+  size_t TryCredential(size_t i) {
+    if (!IsNameChar(t_[i]) || IsNameChar(Prev(i))) return 0;
+    size_t j = i;
+    while (j < t_.size() && j - i < 64 && IsNameChar(t_[j])) ++j;
+    if (At(j) != '=' || !IsCredentialName(t_.substr(i, j - i))) return 0;
+    size_t k = j + 1;
+    while (k < t_.size() && !IsValueEnd(t_[k])) ++k;
+    if (k == j + 1) return 0;  // nothing to hide
+    out_.append(t_.substr(i, j + 1 - i));
+    out_ += "redacted";
+    ++f_.credentials;
+    return k - i;
+  }
+
+  // local@domain is an e-mail address; user:password@host is userinfo (hidden, host kept for
+  // the host rules).
+  size_t TryEmailOrUserinfo(size_t i) {
+    if (!IsLocalChar(t_[i]) || IsLocalChar(Prev(i))) return 0;
+    size_t j = i;
+    bool userinfo = false;
+    while (j < t_.size() && j - i < 256 && (IsLocalChar(t_[j]) || t_[j] == ':')) {
+      userinfo |= t_[j] == ':';
+      ++j;
+    }
+    if (At(j) != '@') return 0;
+    if (userinfo) {
+      out_ += "redacted@";
+      ++f_.credentials;
+      return j + 1 - i;
+    }
+    size_t d = j + 1;
+    bool letter = false;
+    while (d < t_.size() && d - j < 254 && IsHostNameChar(t_[d])) {
+      letter |= IsAlpha(t_[d]);
+      ++d;
+    }
+    while (d > j + 1 && (t_[d - 1] == '.' || t_[d - 1] == '-')) --d;
+    if (d == j + 1 || !IsAlnum(t_[j + 1]) || !letter) return 0;
+    out_ += emails_.Pseudonym(LowerCopy(t_.substr(i, d - i)));
+    ++f_.emails;
+    return d - i;
+  }
+
+  size_t TryBracketedIpv6(size_t i) {
+    if (t_[i] != '[') return 0;
+    const size_t close = t_.find(']', i);
+    if (close == std::string_view::npos || close - i > 64) return 0;
+    const std::string_view inside = t_.substr(i + 1, close - i - 1);
+    if (inside.find(':') == std::string_view::npos || !CanonicalIpv6(inside)) return 0;
+    AppendHost(inside);
+    ++f_.ipv6;
+    return close + 1 - i;
+  }
+
+  size_t TryIpv6(size_t i) {
+    const char c = t_[i];
+    if (!(IsHex(c) || c == ':')) return 0;
+    const char prev = Prev(i);
+    if (IsAlnum(prev) || prev == '_' || prev == ':' || prev == '.') return 0;
+    size_t j = i;
+    size_t colons = 0;
+    bool hex = false;
+    while (j < t_.size() && j - i < 64 && (IsHex(t_[j]) || t_[j] == ':' || t_[j] == '.')) {
+      colons += t_[j] == ':';
+      hex |= IsHex(t_[j]);
+      ++j;
+    }
+    if (colons < 2 || !hex) return 0;
+    while (j > i && t_[j - 1] == '.') --j;  // a sentence's full stop
+    size_t end = j;
+    if (At(j) == '%') {  // zone: fe80::1%eth0
+      ++end;
+      while (end < t_.size() && (IsNameChar(t_[end]))) ++end;
+    }
+    if (IsAlnum(At(end)) || At(end) == '_') return 0;  // part of a longer word
+    std::string_view candidate = t_.substr(i, end - i);
+    if (!CanonicalIpv6(candidate)) {
+      // "::ffff:10.0.0.5:8482": an address followed by a port.
+      if (end != j) return 0;
+      const size_t colon = candidate.rfind(':');
+      if (colon == std::string_view::npos || colon + 1 >= candidate.size()) return 0;
+      for (size_t k = colon + 1; k < candidate.size(); ++k) {
+        if (!IsDigit(candidate[k])) return 0;
+      }
+      candidate = candidate.substr(0, colon);
+      if (std::count(candidate.begin(), candidate.end(), ':') < 2 || !CanonicalIpv6(candidate)) {
+        return 0;
+      }
+    }
+    AppendHost(candidate);
+    ++f_.ipv6;
+    return candidate.size();
+  }
+
+  size_t TryIpv4(size_t i) {
+    if (!IsDigit(t_[i])) return 0;
+    const char prev = Prev(i);
+    // "1.2.3.4.5" and "12.3.4.5" inside a longer number are not addresses.
+    if (IsDigit(prev) || (prev == '.' && i >= 2 && IsDigit(t_[i - 2]))) return 0;
+    const size_t len = MatchIpv4(t_.substr(i));
+    if (len == 0) return 0;
+    AppendHost(t_.substr(i, len));
+    ++f_.ipv4;
+    return len;
+  }
+
+  // host:port, cloud names embedding an IP, and dotted names with a host-like TLD.
+  size_t TryHostName(size_t i) {
+    if (!IsAlnum(t_[i])) return 0;
+    const char prev = Prev(i);
+    if (IsHostNameChar(prev) || prev == '_') return 0;
+    size_t j = i;
+    bool letter = false;
+    while (j < t_.size() && j - i < 253 && IsHostNameChar(t_[j])) {
+      letter |= IsAlpha(t_[j]);
+      ++j;
+    }
+    if (!letter) return 0;
+    size_t end = j;
+    while (end > i && (t_[end - 1] == '.' || t_[end - 1] == '-')) --end;
+    const std::string_view token = t_.substr(i, end - i);
+    if (EmbeddedIpv4(token)) {
+      AppendHost(token);
+      ++f_.host_names;
+      return token.size();
+    }
+    if (end == j && At(j) == ':' && IsDigit(At(j + 1))) {
+      size_t k = j + 1;
+      uint32_t port = 0;
+      while (k < t_.size() && k - j <= 5 && IsDigit(t_[k])) port = port * 10 + (t_[k++] - '0');
+      const char after = At(k);
+      const bool port_ends = !(IsAlnum(after) || after == '_' || after == ':' ||
+                               (after == '.' && IsAlnum(At(k + 1))));
+      const bool host_like = token.find_first_of(".-") != std::string_view::npos ||
+                             port >= 1024 || LowerCopy(token) == "localhost";
+      if (port_ends && port >= 1 && port <= 65535 && host_like) {
+        AppendHost(token);
+        ++f_.host_names;
+        return token.size();
+      }
+    }
+    if (LooksLikeFqdn(token)) {
+      AppendHost(token);
+      ++f_.host_names;
+      return token.size();
+    }
+    return 0;
+  }
+
+  IpPseudonymizer& ips_;
+  ValuePseudonymizer& emails_;
+  TenantPseudonymizer& tenants_;
+  const int x_;
+  ScrubFindings& f_;
+  std::string_view t_;
+  std::string out_;
+};
+
+}  // namespace
+
+TextScrubber::TextScrubber(IpPseudonymizer& ips, ValuePseudonymizer& emails,
+                           TenantPseudonymizer& tenants)
+    : ips_(ips), emails_(emails), tenants_(tenants) {}
+
+std::string TextScrubber::Scrub(std::string_view text, int component_number,
+                                ScrubFindings* findings) const {
+  ScrubFindings local;
+  std::string out = Scan(ips_, emails_, tenants_, component_number, findings ? *findings : local)
+                        .Run(text);
+  return out;
+}
+
+bool TextScrubber::MayHoldAddress(std::string_view text) {
+  return text.find_first_of(".:@/=-[") != std::string_view::npos;
+}
+
+}  // namespace vmx
