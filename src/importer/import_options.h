@@ -1,0 +1,55 @@
+// ImportOptions: everything one import run needs, from the command line or the page's config.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/http_client.h"
+#include "common/status.h"
+
+namespace vmx::importer {
+
+// How timestamps move before the retention trim.
+struct TimeShift {
+  enum class Mode { kNone, kNow, kAlign, kFixed };
+  Mode mode = Mode::kNone;
+  int64_t align_to_ms = 0;  // kAlign: where the bundle's first sample lands
+  int64_t fixed_ms = 0;     // kFixed: added to every timestamp
+};
+
+// Parses "" / "none", "now" (last sample lands at the current time), "align" (first sample
+// lands at `align_to`, RFC 3339 or unix seconds) or a signed duration such as "-24h".
+Result<TimeShift> ParseTimeShift(const std::string& text, const std::string& align_to);
+
+struct ImportOptions {
+  std::string url;          // target, any pasted form
+  std::string tenant;       // cluster account ID ("1011" or "1011:5"); "" for a single node
+  std::string read_url;     // optional separate URL for verification queries
+  HttpClientOptions http;   // auth and TLS
+  TimeShift time_shift;
+  std::vector<std::string> drop_labels;  // __name__, job and instance are refused
+  bool skip_outside_retention = false;
+  std::string retention;    // e.g. "31d"; "" asks the target for its -retentionPeriod
+  bool strict = false;      // any malformed line fails the import before anything is sent
+  bool verify = true;
+  int verify_timeout_seconds = 60;
+  uint64_t max_decompressed_bytes = 64ULL << 30;
+  size_t max_line_bytes = 32 << 20;
+  size_t batch_bytes = 4 << 20;
+  int concurrency = 2;
+  int max_attempts = 5;
+  std::string rejects_path;  // where malformed lines are kept; created only when needed
+};
+
+// Checks the options that do not need the network; the error names the offending option.
+Status ValidateImportOptions(const ImportOptions& options);
+
+// Reads the page's config JSON ({connection:{url, tenant_id, auth:{type,...}, skip_tls_verify,
+// tls_ca_file}, time_shift, align_to, drop_labels, skip_outside_retention, retention, strict})
+// into `options`; unknown fields are ignored.
+Status ImportOptionsFromJson(const nlohmann::json& config, ImportOptions* options);
+
+}  // namespace vmx::importer

@@ -1,0 +1,75 @@
+#include "importer/target_probe.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+#include <string_view>
+
+#include "importer/time_text.h"
+
+namespace vmx::importer {
+namespace {
+
+// Finds the value of flag{name="<name>", value="<v>", ...} in a /metrics page.
+std::optional<std::string> FlagValue(std::string_view page, std::string_view name) {
+  const std::string needle = fmt::format("flag{{name=\"{}\", value=\"", name);
+  const size_t at = page.find(needle);
+  if (at == std::string_view::npos) return std::nullopt;
+  const size_t start = at + needle.size();
+  const size_t end = page.find('"', start);
+  if (end == std::string_view::npos) return std::nullopt;
+  return std::string(page.substr(start, end - start));
+}
+
+Status HttpFailure(const std::string& what, const Result<HttpResponse>& r) {
+  if (!r.ok()) return r.status().Wrap(what);
+  std::string body = r->body.substr(0, 300);
+  while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
+  const std::string msg = fmt::format("{}: HTTP {}: {}", what, r->status, body);
+  if (r->status == 401 || r->status == 403) {
+    return Status::Unauthenticated(msg, "check the username/password, bearer token or header");
+  }
+  if (r->status == 404 || r->status == 400) {
+    return Status::InvalidArgument(
+        msg, "check the URL: a single-node, vminsert or vmauth URL; for a cluster set the tenant");
+  }
+  return Status::Unavailable(msg);
+}
+
+}  // namespace
+
+TargetFlags ReadTargetFlags(HttpClient& client, const ImportTarget& target) {
+  TargetFlags flags;
+  for (const std::string& url : target.metrics_urls) {
+    Result<HttpResponse> r = client.Get(url);
+    if (!r.ok() || r->status != 200) continue;
+    const std::optional<std::string> retention = FlagValue(r->body, "retentionPeriod");
+    if (!retention) continue;
+    flags.retention_text = *retention;
+    Result<int64_t> ms = ParseRetentionMs(*retention);
+    if (ms.ok()) flags.retention_ms = *ms;
+    if (const auto labels = FlagValue(r->body, "maxLabelsPerTimeseries")) {
+      int n = 0;
+      const auto res = std::from_chars(labels->data(), labels->data() + labels->size(), n);
+      if (res.ec == std::errc()) flags.max_labels_per_series = n;
+    }
+    flags.source = RedactUrl(url);
+    break;
+  }
+  return flags;
+}
+
+Status CheckWriteAccess(HttpClient& client, const ImportTarget& target) {
+  Result<HttpResponse> r = client.Post(target.write_url, "", "application/jsonl");
+  if (r.ok() && r->status >= 200 && r->status < 300) return Status::Ok();
+  return HttpFailure(fmt::format("cannot write to {}", RedactUrl(target.write_url)), r);
+}
+
+Status CheckReadAccess(HttpClient& client, const ImportTarget& target) {
+  const std::string url = target.read_base + "/api/v1/query";
+  Result<HttpResponse> r = client.PostForm(url, {{"query", "vector(1)"}});
+  if (r.ok() && r->status == 200) return Status::Ok();
+  return HttpFailure(fmt::format("cannot query {}", RedactUrl(url)), r);
+}
+
+}  // namespace vmx::importer
