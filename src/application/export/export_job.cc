@@ -1,0 +1,491 @@
+#include "application/export/export_job.h"
+
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+
+#include "application/obfuscator_registry.h"
+#include "common/version.h"
+#include "infrastructure/archive/bundle_metadata.h"
+#include "infrastructure/archive/bundle_readme.h"
+#include "infrastructure/archive/zip_bundle_writer.h"
+#include "infrastructure/vm/url_normalizer.h"
+
+namespace fs = std::filesystem;
+
+namespace vmx {
+namespace {
+
+constexpr int64_t kDefaultQueryRangeStepSeconds = 30;
+constexpr uint64_t kUnknownSeriesEstimate = 10'000;
+constexpr size_t kCopyBlock = 1 << 20;
+
+// The number of series the selector matches at instant `t` (5 minutes of look-back).
+std::optional<uint64_t> CountSeriesAt(VmClient& client, const std::string& match, UnixMillis t) {
+  Result<nlohmann::json> data = client.Query("count(" + match + ")", t);
+  if (!data.ok()) return std::nullopt;
+  const nlohmann::json& result = (*data)["result"];
+  if (!result.is_array() || result.empty()) return 0;
+  try {
+    return static_cast<uint64_t>(std::stod(result[0]["value"][1].get<std::string>()));
+  } catch (const std::exception&) {
+    return std::nullopt;
+  }
+}
+
+// "vmstorage-20230210-…" -> "vmstorage", "victoria-metrics-20230210-…" -> "victoria-metrics".
+std::string ComponentOfVersion(const std::string& version) {
+  for (size_t i = 0; i + 1 < version.size(); ++i) {
+    if (version[i] == '-' && std::isdigit(static_cast<unsigned char>(version[i + 1]))) return version.substr(0, i);
+  }
+  return version;
+}
+
+std::string RangeText(const TimeRange& r) {
+  return FormatRfc3339(r.start_ms) + " .. " + FormatRfc3339(r.end_ms);
+}
+
+}  // namespace
+
+const char* ExportJobStateName(ExportJobState s) {
+  switch (s) {
+    case ExportJobState::kPending: return "pending";
+    case ExportJobState::kRunning: return "running";
+    case ExportJobState::kCompleted: return "completed";
+    case ExportJobState::kFailed: return "failed";
+    case ExportJobState::kCanceled: return "canceled";
+  }
+  return "unknown";
+}
+
+ExportJob::ExportJob(std::string id, ExportConfig config, ExportJobOptions options)
+    : id_(std::move(id)), config_(std::move(config)), options_(std::move(options)) {}
+
+ExportJob::~ExportJob() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    cancel_requested_ = true;
+    shared_.canceled = true;
+    cv_.notify_all();
+  }
+  if (runner_.joinable()) runner_.join();
+}
+
+Status ExportJob::Start() {
+  Result<Connection> conn = NormalizeConnection(config_.connection);
+  if (!conn.ok()) return conn.status().Wrap("connection");
+  config_.connection = *conn;
+  Result<ExportSelection> selection = SelectionFor(config_);
+  if (!selection.ok()) return selection.status();
+  client_ = std::make_unique<VmClient>(config_.connection);
+  if (std::optional<std::string> alt = ExportFallbackApiUrl(config_.connection)) {
+    Connection c = config_.connection;
+    c.full_api_url = *alt;
+    rw_fallback_client_ = std::make_unique<VmClient>(c);
+  }
+  shared_.client = client_.get();
+  shared_.rw_fallback_client = rw_fallback_client_.get();
+  shared_.selection = *selection;
+  shared_.retry = options_.retry;
+  const int64_t step_s = config_.metric_step_seconds;
+  shared_.query_range_step_s = step_s > 0 ? step_s : kDefaultQueryRangeStepSeconds;
+  // Windows end on step multiples so no dedup bucket (or query_range grid) straddles two windows.
+  grid_ = step_s > 0 ? WindowGrid{step_s * 1000, 0}
+                     : WindowGrid{kDefaultQueryRangeStepSeconds * 1000, config_.time_range.start_ms};
+  if (config_.obfuscation.enabled || !config_.obfuscation.drop_labels.empty()) {
+    obfuscator_ = ObfuscatorFor(config_.obfuscation);
+    if (config_.components.size() == 1) {
+      for (const std::string& job : config_.jobs) obfuscator_->SetJobComponent(job, config_.components[0]);
+    }
+  }
+
+  uint64_t series = kUnknownSeriesEstimate;
+  if (!shared_.selection.metricsql) {
+    const auto at_start = CountSeriesAt(*client_, shared_.selection.match,
+                                        std::min(config_.time_range.start_ms + 300'000, config_.time_range.end_ms));
+    const auto at_end = CountSeriesAt(*client_, shared_.selection.match, config_.time_range.end_ms);
+    if (at_start || at_end) series = std::max(at_start.value_or(0), at_end.value_or(0));
+  }
+  window_ms_ = WindowMillisFor(config_, series);
+  const std::vector<TimeRange> plan = PlanWindows(config_.time_range, window_ms_, grid_);
+
+  Result<StagingArea> staging = StagingArea::Open(config_.staging_dir, id_);
+  if (!staging.ok()) return staging.status();
+  staging_ = *staging;
+  created_ms_ = NowMillis();
+  archive_name_ = config_.archive_name.empty() ? BundleFileName(id_, created_ms_) : config_.archive_name;
+  if (archive_name_.size() < 4 || archive_name_.substr(archive_name_.size() - 4) != ".zip") archive_name_ += ".zip";
+  CollectVmVersions();
+
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const TimeRange& w : plan) windows_[w.start_ms] = Window{w, Window::State::kPending, {}};
+  for (auto it = plan.rbegin(); it != plan.rend(); ++it) queue_.push_back(it->start_ms);
+  if (Status s = WriteManifestLocked(); !s.ok()) return s;
+  state_ = ExportJobState::kRunning;
+  run_started_ = std::chrono::steady_clock::now();
+  runner_ = std::thread(&ExportJob::Run, this);
+  return Status::Ok();
+}
+
+void ExportJob::CollectVmVersions() {
+  for (const std::string& c : config_.components) vm_versions_[c] = "";
+  if (config_.mode != ExportMode::kCluster) return;
+  // An instant query at the end of the range: cheap, and the version rarely changes inside it.
+  Result<nlohmann::json> data = client_->Query(
+      "count by (job, version) (last_over_time(vm_app_version" + shared_.selection.match + "[1h]))",
+      config_.time_range.end_ms);
+  if (!data.ok() || !(*data)["result"].is_array()) return;
+  for (const nlohmann::json& r : (*data)["result"]) {
+    const std::string version = r["metric"].value("version", "");
+    if (version.empty()) continue;  // Debian's builds report an empty version label
+    const std::string component = ComponentOfVersion(version);
+    if (config_.components.empty() || vm_versions_.count(component) > 0) vm_versions_[component] = version;
+  }
+}
+
+Status ExportJob::WriteManifestLocked() const {
+  nlohmann::json windows = nlohmann::json::array();
+  for (const auto& [start, w] : windows_) {
+    windows.push_back({{"start", FormatRfc3339(w.range.start_ms)},
+                       {"end", FormatRfc3339(w.range.end_ms)},
+                       {"start_ms", w.range.start_ms},
+                       {"end_ms", w.range.end_ms},
+                       {"completed", w.state == Window::State::kDone},
+                       {"lines", w.stats.lines},
+                       {"samples", w.stats.samples}});
+  }
+  return staging_.WriteManifest({{"job_id", id_},
+                                 {"tool_version", std::string(Version())},
+                                 {"time_range", TimeRangeToJson(config_.time_range)},
+                                 {"archive_name", archive_name_},
+                                 {"obfuscated", config_.obfuscation.enabled},
+                                 {"windows", windows}});
+}
+
+void ExportJob::Run() {
+  std::vector<std::thread> workers;
+  for (int i = 0; i < std::max(1, options_.parallelism); ++i) workers.emplace_back([this] { WorkerLoop(); });
+  Status s = Assemble();
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!s.ok()) {
+      if (failure_.ok() && !cancel_requested_ && s.code() != StatusCode::kCanceled) failure_ = s;
+      shared_.canceled = true;
+    }
+    cv_.notify_all();
+  }
+  for (std::thread& t : workers) t.join();
+  if (s.ok()) {
+    if (Status rm = staging_.Remove(); !rm.ok()) spdlog::warn("export {}: {}", id_, rm.ToString());
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (s.ok()) {
+    state_ = ExportJobState::kCompleted;
+  } else if (cancel_requested_) {
+    state_ = ExportJobState::kCanceled;
+  } else {
+    state_ = ExportJobState::kFailed;
+    spdlog::warn("export {} failed: {}", id_, failure_.ToString());
+  }
+  cv_.notify_all();
+}
+
+void ExportJob::WorkerLoop() {
+  WindowFetcher fetcher(&shared_, obfuscator_, config_.metric_step_seconds * 1000);
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    cv_.wait(lock, [&] { return StoppingLocked() || !queue_.empty() || running_ == 0; });
+    if (StoppingLocked() || queue_.empty()) return;
+    const UnixMillis start = queue_.back();
+    queue_.pop_back();
+    windows_.at(start).state = Window::State::kRunning;
+    const TimeRange range = windows_.at(start).range;
+    ++running_;
+    lock.unlock();
+
+    WindowStats stats;
+    Status s = fetcher.Fetch(range, staging_.PartPath(range), &stats, &live_lines_);
+    if (s.ok()) s = staging_.CompleteWindow(range);
+
+    lock.lock();
+    --running_;
+    Window& w = windows_.at(start);
+    std::optional<std::pair<TimeRange, TimeRange>> halves;
+    if (s.ok()) {
+      w.state = Window::State::kDone;
+      w.stats = stats;
+      jobs_written_.insert(fetcher.rewriter().jobs().begin(), fetcher.rewriter().jobs().end());
+      if (Status m = WriteManifestLocked(); !m.ok()) spdlog::warn("export {}: {}", id_, m.ToString());
+    } else if (s.code() == StatusCode::kCanceled) {
+      w.state = Window::State::kPending;
+    } else if (NeedsSplit(s) && (halves = SplitWindow(range, grid_))) {
+      spdlog::info("export {}: splitting window {} in two: {}", id_, RangeText(range), s.message());
+      windows_.erase(start);
+      windows_[halves->first.start_ms] = Window{halves->first, Window::State::kPending, {}};
+      windows_[halves->second.start_ms] = Window{halves->second, Window::State::kPending, {}};
+      queue_.push_back(halves->second.start_ms);
+      queue_.push_back(halves->first.start_ms);
+    } else {
+      w.state = Window::State::kPending;
+      if (failure_.ok()) failure_ = s;
+      shared_.canceled = true;
+    }
+    cv_.notify_all();
+  }
+}
+
+Status ExportJob::Assemble() {
+  std::error_code ec;
+  fs::create_directories(options_.output_dir, ec);
+  const std::string path = (fs::path(options_.output_dir) / archive_name_).string();
+  Result<std::unique_ptr<ZipBundleWriter>> zip = ZipBundleWriter::Create(path, options_.compression_level);
+  if (!zip.ok()) return zip.status();
+  if (Status s = (*zip)->BeginEntry("metrics.jsonl"); !s.ok()) return s;
+  std::vector<char> block(kCopyBlock);
+  UnixMillis next = config_.time_range.start_ms;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    assembled_until_ = next;
+  }
+  while (next < config_.time_range.end_ms) {
+    TimeRange range;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return StoppingLocked() || windows_.at(next).state == Window::State::kDone; });
+      if (StoppingLocked()) return cancel_requested_ ? Status::Canceled() : failure_;
+      range = windows_.at(next).range;
+    }
+    const std::string staged = staging_.WindowPath(range);
+    FILE* f = std::fopen(staged.c_str(), "rb");
+    if (f == nullptr) return Status::Internal("cannot read staged window " + staged, "resume the export");
+    size_t n;
+    Status s;
+    while (s.ok() && (n = std::fread(block.data(), 1, block.size(), f)) > 0) {
+      if (shared_.canceled) s = Status::Canceled();
+      if (s.ok()) s = (*zip)->Write({block.data(), n});
+    }
+    std::fclose(f);
+    if (!s.ok()) return s.code() == StatusCode::kCanceled && !cancel_requested_ ? failure_ : s;
+    next = range.end_ms;
+    std::lock_guard<std::mutex> lock(mu_);
+    assembled_until_ = next;
+  }
+  Result<std::string> metrics_sha = (*zip)->EndEntry();
+  if (!metrics_sha.ok()) return metrics_sha.status();
+  return WriteBundleTail(**zip, *metrics_sha);
+}
+
+Status ExportJob::WriteBundleTail(ZipBundleWriter& zip, const std::string& metrics_sha) {
+  BundleMetadata m;
+  m.export_id = id_;
+  m.export_date_ms = created_ms_;
+  m.time_range = config_.time_range;
+  m.components = config_.components;
+  m.obfuscated = config_.obfuscation.enabled;
+  m.tool_version = std::string(Version());
+  m.vm_versions = vm_versions_;
+  m.mode = config_.mode == ExportMode::kCluster ? "cluster" : "custom";
+  m.query_type = config_.query_type == QueryType::kSelector ? "selector" : "metricsql";
+  if (!config_.obfuscation.enabled) {
+    m.selector = shared_.selection.match;
+  } else if (config_.mode == ExportMode::kCluster) {
+    m.selector = fmt::format("all series of the {} chosen jobs (names obfuscated)", config_.jobs.size());
+  } else {
+    m.selector = "(custom query not recorded: obfuscation is on)";
+  }
+  m.metric_step_seconds = config_.metric_step_seconds;
+  m.source = shared_.use_query_range || shared_.selection.metricsql
+                 ? fmt::format("query_range (step {}s)", shared_.query_range_step_s)
+                 : "export";
+  if (obfuscator_ != nullptr) {
+    m.obfuscation_policy = obfuscator_->Policy();
+    m.privacy_report = obfuscator_->PrivacyReport();
+  }
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [start, w] : windows_) {
+      m.metrics_count += w.stats.lines;
+      m.samples_count += w.stats.samples;
+    }
+    m.jobs.assign(jobs_written_.begin(), jobs_written_.end());
+    m.batching = {{"enabled", config_.batching.enabled},
+                  {"strategy", config_.batching.strategy},
+                  {"custom_interval_seconds", config_.batching.custom_interval_seconds},
+                  {"window_seconds", window_ms_ / 1000},
+                  {"windows", windows_.size()},
+                  {"parallel_fetches", options_.parallelism}};
+  }
+  if (m.jobs.empty() && !config_.obfuscation.enabled) m.jobs = config_.jobs;
+  m.entry_sha256["metrics.jsonl"] = metrics_sha;
+
+  const std::string readme = BundleReadmeText(m);
+  Status s = zip.BeginEntry("README.txt");
+  if (s.ok()) s = zip.Write(readme);
+  if (!s.ok()) return s;
+  Result<std::string> readme_sha = zip.EndEntry();
+  if (!readme_sha.ok()) return readme_sha.status();
+  m.entry_sha256["README.txt"] = *readme_sha;
+  const std::string metadata = BundleMetadataToJson(m).dump(2) + "\n";
+  s = zip.BeginEntry("metadata.json");
+  if (s.ok()) s = zip.Write(metadata);
+  if (!s.ok()) return s;
+  if (Result<std::string> r = zip.EndEntry(); !r.ok()) return r.status();
+  Result<std::string> zip_sha = zip.Commit();
+  if (!zip_sha.ok()) return zip_sha.status();
+  if (Status side = WriteSha256Sidecar(zip.path(), *zip_sha); !side.ok()) return side;
+
+  ExportResult r;
+  r.export_id = id_;
+  r.archive_path = fs::absolute(zip.path()).string();
+  r.archive_name = archive_name_;
+  std::error_code ec;
+  r.archive_size_bytes = fs::file_size(zip.path(), ec);
+  r.metrics_exported = m.metrics_count;
+  r.samples_exported = m.samples_count;
+  r.sha256 = *zip_sha;
+  r.time_range = config_.time_range;
+  r.obfuscation_applied = config_.obfuscation.enabled;
+  std::lock_guard<std::mutex> lock(mu_);
+  result_ = r;
+  return Status::Ok();
+}
+
+Status ExportJob::Cancel() {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (state_ != ExportJobState::kPending && state_ != ExportJobState::kRunning) {
+    return Status::Conflict(fmt::format("cannot cancel export {}: it is {}", id_, ExportJobStateName(state_)),
+                            "only pending or running exports can be canceled");
+  }
+  cancel_requested_ = true;
+  shared_.canceled = true;
+  cv_.notify_all();
+  return Status::Ok();
+}
+
+Status ExportJob::Resume() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (state_ != ExportJobState::kCanceled && state_ != ExportJobState::kFailed) {
+      return Status::Conflict(fmt::format("cannot resume export {}: it is {}", id_, ExportJobStateName(state_)),
+                              "only canceled or failed exports can be resumed");
+    }
+  }
+  if (runner_.joinable()) runner_.join();
+  std::lock_guard<std::mutex> lock(mu_);
+  cancel_requested_ = false;
+  failure_ = Status::Ok();
+  shared_.canceled = false;
+  queue_.clear();
+  for (auto it = windows_.rbegin(); it != windows_.rend(); ++it) {
+    if (it->second.state != Window::State::kDone) {
+      it->second.state = Window::State::kPending;
+      queue_.push_back(it->first);
+    }
+  }
+  state_ = ExportJobState::kRunning;
+  run_started_ = std::chrono::steady_clock::now();
+  size_t done = 0;
+  for (const auto& [start, w] : windows_) done += w.state == Window::State::kDone;
+  progress_at_run_start_ = windows_.empty() ? 0 : 0.85 * static_cast<double>(done) / windows_.size();
+  runner_ = std::thread(&ExportJob::Run, this);
+  return Status::Ok();
+}
+
+void ExportJob::Wait() {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] {
+    return state_ != ExportJobState::kPending && state_ != ExportJobState::kRunning;
+  });
+}
+
+ExportJobState ExportJob::state() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_;
+}
+
+std::optional<ExportResult> ExportJob::result() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return result_;
+}
+
+Status ExportJob::error() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return state_ == ExportJobState::kFailed ? failure_ : Status::Ok();
+}
+
+nlohmann::json ExportJob::StartJson() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return {{"job_id", id_},
+          {"state", ExportJobStateName(state_)},
+          {"total_batches", windows_.size()},
+          {"batch_window_seconds", window_ms_ / 1000},
+          {"staging_path", staging_.dir()},
+          {"obfuscation_enabled", config_.obfuscation.enabled}};
+}
+
+nlohmann::json ExportJob::StatusJson() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  size_t done = 0;
+  std::optional<TimeRange> current;
+  for (const auto& [start, w] : windows_) {
+    if (w.state == Window::State::kDone) ++done;
+    if (w.state == Window::State::kRunning && !current) current = w.range;
+  }
+  const double total_ms = static_cast<double>(std::max<int64_t>(config_.time_range.duration_ms(), 1));
+  const double assembled = static_cast<double>(assembled_until_ - config_.time_range.start_ms) / total_ms;
+  double progress = windows_.empty() ? 0 : 0.85 * static_cast<double>(done) / windows_.size() +
+                                               0.15 * std::clamp(assembled, 0.0, 1.0);
+  if (state_ == ExportJobState::kCompleted) progress = 1;
+  nlohmann::json eta = nullptr;
+  if (state_ == ExportJobState::kRunning && progress > progress_at_run_start_) {
+    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started_).count();
+    eta = static_cast<int64_t>(elapsed / (progress - progress_at_run_start_) * (1 - progress) + 0.5);
+  } else if (state_ == ExportJobState::kCompleted) {
+    eta = 0;
+  }
+  std::string source = "export";
+  if (shared_.selection.metricsql) {
+    source = fmt::format("query_range (MetricsQL, step {}s)", shared_.query_range_step_s);
+  } else if (shared_.use_query_range) {
+    source = fmt::format("query_range (the export route is missing at this URL; step {}s)",
+                         shared_.query_range_step_s);
+  } else if (shared_.use_rw_fallback) {
+    source = "export (through the URL without /rw, which lacks the export route)";
+  }
+  nlohmann::json j = {{"job_id", id_},
+                      {"state", ExportJobStateName(state_)},
+                      {"total_batches", windows_.size()},
+                      {"completed_batches", done},
+                      {"progress", progress},
+                      {"metrics_processed", live_lines_.load()},
+                      {"eta", eta},
+                      {"current_range", current ? nlohmann::json(RangeText(*current)) : nlohmann::json(nullptr)},
+                      {"error", nullptr},
+                      {"result", nullptr},
+                      {"source", source},
+                      {"batch_window_seconds", window_ms_ / 1000},
+                      {"staging_path", staging_.dir()},
+                      {"obfuscation_enabled", config_.obfuscation.enabled},
+                      {"time_range", TimeRangeToJson(config_.time_range)}};
+  if (state_ == ExportJobState::kFailed) {
+    j["error"] = failure_.message();
+    if (!failure_.hint().empty()) j["hint"] = failure_.hint();
+  }
+  if (result_) {
+    j["result"] = {{"export_id", result_->export_id},
+                   {"archive_path", result_->archive_path},
+                   {"archive_name", result_->archive_name},
+                   {"archive_size_bytes", result_->archive_size_bytes},
+                   {"metrics_exported", result_->metrics_exported},
+                   {"samples_exported", result_->samples_exported},
+                   {"sha256", result_->sha256},
+                   {"time_range", TimeRangeToJson(result_->time_range)},
+                   {"obfuscation_applied", result_->obfuscation_applied}};
+  }
+  return j;
+}
+
+}  // namespace vmx

@@ -1,0 +1,133 @@
+// ExportJob: one export from VictoriaMetrics into a bundle, run in the background (SPEC.md
+// section 5). Workers fetch windows in parallel into the staging area while the job's own thread
+// streams completed windows, in time order, into the ZIP, so the bundle grows as data arrives.
+// Cancel stops at once and keeps completed windows; Resume fetches only the missing ones, with the
+// same Obfuscator (same pseudonyms), and never duplicates rows.
+//
+// Thread-safe: every public method may be called from any thread.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <condition_variable>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "application/export/batch_planner.h"
+#include "application/export/staging_area.h"
+#include "application/export/window_fetcher.h"
+#include "common/status.h"
+#include "domain/export_config.h"
+#include "infrastructure/obfuscation/obfuscator.h"
+#include "infrastructure/vm/vm_client.h"
+
+namespace vmx {
+
+enum class ExportJobState { kPending, kRunning, kCompleted, kFailed, kCanceled };
+
+// "pending", "running", "completed", "failed", "canceled".
+const char* ExportJobStateName(ExportJobState s);
+
+struct ExportResult {
+  std::string export_id;
+  std::string archive_path;
+  std::string archive_name;
+  uint64_t archive_size_bytes = 0;
+  uint64_t metrics_exported = 0;  // series lines
+  uint64_t samples_exported = 0;
+  std::string sha256;             // of the whole ZIP
+  TimeRange time_range;
+  bool obfuscation_applied = false;
+};
+
+struct ExportJobOptions {
+  std::string output_dir;         // where the bundle goes (created if missing)
+  int parallelism = 3;            // concurrent window fetches
+  RetryPolicy retry;
+  int compression_level = 1;      // deflate level of the ZIP
+};
+
+class ExportJob {
+ public:
+  ExportJob(std::string id, ExportConfig config, ExportJobOptions options);
+  ~ExportJob();  // cancels a running job and waits for its threads
+  ExportJob(const ExportJob&) = delete;
+  ExportJob& operator=(const ExportJob&) = delete;
+
+  const std::string& id() const { return id_; }
+
+  // Validates the selection, connects, plans the windows and opens the staging area, then starts
+  // the background run. Errors here mean nothing was started.
+  Status Start();
+  // Asks a pending or running job to stop; completed windows stay staged for Resume.
+  Status Cancel();
+  // Restarts a canceled or failed job from its completed windows.
+  Status Resume();
+  // Blocks until the job is completed, failed or canceled.
+  void Wait();
+
+  ExportJobState state() const;
+  // The result of a completed job.
+  std::optional<ExportResult> result() const;
+  // The error of a failed job (Ok otherwise).
+  Status error() const;
+  // {job_id, state, total_batches, completed_batches, progress, metrics_processed, eta,
+  //  current_range, error, result{...}, ...} as in SPEC.md section 4.
+  nlohmann::json StatusJson() const;
+  // {job_id, state, total_batches, batch_window_seconds, staging_path, obfuscation_enabled}.
+  nlohmann::json StartJson() const;
+
+ private:
+  struct Window {
+    TimeRange range;
+    enum class State { kPending, kRunning, kDone } state = State::kPending;
+    WindowStats stats;
+  };
+
+  void Run();
+  void WorkerLoop();
+  Status Assemble();
+  Status WriteBundleTail(class ZipBundleWriter& zip, const std::string& metrics_sha);
+  Status WriteManifestLocked() const;
+  void CollectVmVersions();
+  bool StoppingLocked() const { return !failure_.ok() || cancel_requested_; }
+
+  const std::string id_;
+  ExportConfig config_;
+  ExportJobOptions options_;
+  std::unique_ptr<VmClient> client_;
+  std::unique_ptr<VmClient> rw_fallback_client_;
+  std::shared_ptr<Obfuscator> obfuscator_;
+  FetchShared shared_;
+  WindowGrid grid_;
+  int64_t window_ms_ = 0;
+  StagingArea staging_;
+  std::string archive_name_;
+  UnixMillis created_ms_ = 0;
+  std::map<std::string, std::string> vm_versions_;
+
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  ExportJobState state_ = ExportJobState::kPending;
+  std::map<UnixMillis, Window> windows_;  // by start; splits replace one entry by two
+  std::vector<UnixMillis> queue_;          // starts of pending windows, next at the back
+  int running_ = 0;
+  bool cancel_requested_ = false;
+  Status failure_;
+  std::set<std::string> jobs_written_;
+  std::optional<ExportResult> result_;
+  UnixMillis assembled_until_ = 0;
+  std::chrono::steady_clock::time_point run_started_;
+  double progress_at_run_start_ = 0;
+  std::atomic<uint64_t> live_lines_{0};
+  std::thread runner_;
+};
+
+}  // namespace vmx

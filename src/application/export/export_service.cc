@@ -1,0 +1,72 @@
+#include "application/export/export_service.h"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <random>
+
+namespace fs = std::filesystem;
+
+namespace vmx {
+
+std::string NewExportId() {
+  static std::mutex mu;
+  static std::mt19937_64 rng{std::random_device{}()};
+  std::lock_guard<std::mutex> lock(mu);
+  return fmt::format("{:012x}", rng() & 0xffffffffffffULL);
+}
+
+ExportService::ExportService(ExportServiceOptions options) : options_(std::move(options)) {
+  options_.job.output_dir = options_.output_dir;
+}
+
+ExportService::~ExportService() {
+  std::map<std::string, std::shared_ptr<ExportJob>> jobs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs.swap(jobs_);
+  }
+  for (auto& [id, job] : jobs) {
+    (void)job->Cancel();
+    job->Wait();
+    if (job->state() != ExportJobState::kCompleted) {
+      const std::string dir = job->StartJson().value("staging_path", "");
+      std::error_code ec;
+      if (!dir.empty()) fs::remove_all(dir, ec);
+    }
+  }
+}
+
+Result<std::shared_ptr<ExportJob>> ExportService::Start(const ExportConfig& config) {
+  auto job = std::make_shared<ExportJob>(NewExportId(), config, options_.job);
+  if (Status s = job->Start(); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_[job->id()] = job;
+  return job;
+}
+
+Result<std::shared_ptr<ExportJob>> ExportService::Find(const std::string& job_id) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = jobs_.find(job_id);
+  if (it == jobs_.end()) {
+    return Status::NotFound(fmt::format("no export job with id {:?}", job_id),
+                            "start one with POST /api/export/start; ids last until the process exits");
+  }
+  return it->second;
+}
+
+Result<std::string> ExportService::OwnBundlePath(const std::string& path_or_name) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  for (const auto& [id, job] : jobs_) {
+    std::optional<ExportResult> r = job->result();
+    if (!r) continue;
+    if (path_or_name == r->archive_path || path_or_name == r->archive_name) {
+      std::error_code ec;
+      if (fs::is_regular_file(r->archive_path, ec)) return r->archive_path;
+    }
+  }
+  return Status::NotFound(fmt::format("{:?} is not a bundle this vmexporter produced", path_or_name),
+                          "only bundles exported by this process can be downloaded");
+}
+
+}  // namespace vmx

@@ -1,0 +1,74 @@
+// WindowFetcher: exports one time window from VictoriaMetrics into a staging file, rewriting
+// every line on the way (chunk -> lines -> SeriesLineRewriter -> file; never a whole window in
+// memory). Retries connection errors, 429 and 5xx with exponential backoff; falls back to
+// query_range once the export route turns out to be missing and remembers that for the job.
+// One fetcher per worker thread; the shared state it points to is thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <string>
+
+#include "application/export/export_selection.h"
+#include "application/export/series_line_rewriter.h"
+#include "common/status.h"
+#include "domain/time_range.h"
+#include "infrastructure/vm/vm_client.h"
+
+namespace vmx {
+
+struct RetryPolicy {
+  int attempts = 6;
+  std::chrono::milliseconds first_backoff{500};
+  std::chrono::milliseconds max_backoff{8000};
+};
+
+// State shared by all fetchers of one job.
+struct FetchShared {
+  VmClient* client = nullptr;               // query_range and the first export attempt
+  // For managed "/<tenant>/rw/prometheus" URLs: the same base without "/rw", tried for export
+  // before falling back to query_range. May be null.
+  VmClient* rw_fallback_client = nullptr;
+  std::atomic<bool> use_rw_fallback{false};
+  ExportSelection selection;
+  int64_t query_range_step_s = 30;          // step for query_range (fallback and MetricsQL)
+  std::atomic<bool> use_query_range{false};  // set once the export route is found missing
+  std::atomic<bool> canceled{false};
+  RetryPolicy retry;
+};
+
+// What one finished window holds.
+struct WindowStats {
+  uint64_t lines = 0;
+  uint64_t samples = 0;
+};
+
+class WindowFetcher {
+ public:
+  WindowFetcher(FetchShared* shared, std::shared_ptr<Obfuscator> obfuscator, int64_t step_ms);
+
+  // Writes the rewritten lines of window `w` to `path` (truncating it first). `live_lines` counts
+  // lines as they are written, for progress. A Status for which NeedsSplit() is true asks the
+  // caller to halve the window.
+  Status Fetch(const TimeRange& w, const std::string& path, WindowStats* stats,
+               std::atomic<uint64_t>* live_lines);
+
+  // The rewriter (its jobs() tells which job pseudonyms were written).
+  const SeriesLineRewriter& rewriter() const { return rewriter_; }
+
+ private:
+  Status FetchOnce(const TimeRange& w, const std::string& path, WindowStats* stats,
+                   std::atomic<uint64_t>* live_lines);
+  FetchShared* shared_;
+  SeriesLineRewriter rewriter_;
+};
+
+// True when VictoriaMetrics refused or timed out on a window because it asks too much; halving
+// the window is the fix.
+bool NeedsSplit(const Status& s);
+// True for failures worth retrying unchanged: connection errors, 429, 5xx.
+bool IsRetryable(const Status& s);
+
+}  // namespace vmx
