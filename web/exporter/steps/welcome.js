@@ -1,0 +1,56 @@
+// Step 1: what the bundle will hold, why sharing it is safe, and what to export.
+import { h } from '../dom.js';
+import { field, radioGroup, showError } from '../controls.js';
+import { state } from '../state.js';
+
+let queryField = null;
+
+function render() {
+  const intro = h('div', { class: 'two-col' },
+    h('div', { class: 'panel' },
+      h('h3', {}, 'What is collected'),
+      h('ul', { class: 'plain' },
+        h('li', {}, 'The internal metrics of your VictoriaMetrics components (vmstorage, vminsert, vmselect, vmagent, vmalert, vmauth, single-node) over the time range you choose.'),
+        h('li', {}, 'Raw samples in VictoriaMetrics\' JSON-lines format, plus metadata (versions, time range, settings) and a README.'),
+        h('li', {}, 'Nothing else: no logs, no configuration files, no credentials.'))),
+    h('div', { class: 'panel' },
+      h('h3', {}, 'Why it is safe to share'),
+      h('ul', { class: 'plain' },
+        h('li', {}, 'Addresses, host names and job names are replaced by stable pseudonyms (10.0.0.5:8482 → 777.777.1.3:8482) while the data streams, so no plaintext copy is written to disk.'),
+        h('li', {}, 'You choose extra labels to pseudonymise or drop, and you see a preview of the exact output first.'),
+        h('li', {}, 'The mapping back to real names stays on this machine; it is never in the bundle.'),
+        h('li', {}, 'This page talks only to the vmexporter on this computer; your password is kept in memory for this session.'))));
+
+  const customBox = h('div', { class: 'indent', hidden: state.mode !== 'custom' });
+  const query = h('textarea', { rows: '3', spellcheck: 'false', placeholder: '{job=~"vmagent.*"}', value: state.query,
+    oninput: (e) => { state.query = e.target.value; showError(queryField.error, null); } });
+  queryField = field({ label: 'Series selector or MetricsQL query', input: query,
+    help: 'A selector exports raw samples of the matching series; a MetricsQL query exports its results.' });
+  customBox.append(
+    radioGroup({ legend: 'Query type', name: 'query-type', horizontal: true, value: state.queryType,
+      options: [{ value: 'selector', label: 'Series selector' }, { value: 'metricsql', label: 'MetricsQL' }],
+      onchange: (v) => { state.queryType = v; } }),
+    queryField.root);
+
+  const mode = radioGroup({
+    legend: 'What to export', name: 'mode', value: state.mode,
+    options: [
+      { value: 'cluster', label: 'VictoriaMetrics components', help: 'Discover the components and pick them in step 4. Recommended for support cases.' },
+      { value: 'custom', label: 'Custom selector or MetricsQL', help: 'Export exactly the series you describe.' },
+    ],
+    onchange: (v) => { state.mode = v; customBox.hidden = v !== 'custom'; },
+  });
+  return h('div', {}, h('p', { class: 'lead' }, 'This wizard exports metrics from your VictoriaMetrics into a ZIP bundle you can send to support.'),
+    intro, mode, customBox);
+}
+
+async function leave() {
+  if (state.mode === 'custom' && !state.query.trim()) {
+    showError(queryField.error, 'Enter a series selector such as {job="vmagent"}, or choose "VictoriaMetrics components".');
+    queryField.input.focus();
+    return false;
+  }
+  return true;
+}
+
+export default { title: 'Welcome', render, leave };
