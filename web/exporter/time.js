@@ -62,7 +62,7 @@ export function toInputValue(ms, zone) {
 // "2025-01-02 03:04:05 UTC+1" for people.
 export function formatInZone(ms, zone) {
   const w = wallClock(ms, zone);
-  const offset = w.offset === 'UTC' && zone !== 'UTC' ? 'UTC+0' : w.offset;
+  const offset = zone === 'UTC' ? 'UTC' : w.offset === 'UTC' ? 'UTC+0' : w.offset;
   return `${pad(w.year, 4)}-${pad(w.month)}-${pad(w.day)} ${pad(w.hour)}:${pad(w.minute)}:${pad(w.second)} ${offset}`;
 }
 

@@ -1,6 +1,7 @@
 // Shared helpers for the browser tests: our binaries, a real victoria-metrics, and Debian's
 // chromium driven by playwright-core. Every process started here is stopped by stopAll().
 import { spawn } from 'node:child_process';
+import { createServer as createHttpServer, request as httpRequest } from 'node:http';
 import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -15,6 +16,7 @@ export const screenshotDir = join(repoRoot, 'tests', 'e2e', 'screenshots');
 
 const started = [];
 const tempDirs = [];
+const proxies = [];
 
 export function tempDir() {
   const d = mkdtempSync(join(tmpdir(), 'vmx-e2e-'));
@@ -64,24 +66,67 @@ export function startBinary(name, args = []) {
   });
 }
 
-// Starts a real victoria-metrics on a free loopback port; resolves with {url, port, child}.
-export async function startVictoriaMetrics(extraFlags = []) {
-  const port = await freePort();
-  const dir = tempDir();
-  const child = track(spawn('/usr/bin/victoria-metrics', [
+async function waitHealthy(url, what) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      const r = await fetch(`${url}/health`);
+      if (r.ok) return;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not start`);
+}
+
+function spawnVictoriaMetrics(dir, port, extraFlags) {
+  return track(spawn('/usr/bin/victoria-metrics', [
     `-storageDataPath=${join(dir, 'data')}`, `-httpListenAddr=127.0.0.1:${port}`,
     '-retentionPeriod=100y', '-search.latencyOffset=0s', '-search.disableCache', '-loggerLevel=ERROR',
     ...extraFlags,
   ], { stdio: 'ignore' }));
+}
+
+// Starts a real victoria-metrics on a free loopback port; resolves with {url, port, child, dir}.
+export async function startVictoriaMetrics(extraFlags = []) {
+  const port = await freePort();
+  const dir = tempDir();
+  const child = spawnVictoriaMetrics(dir, port, extraFlags);
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 300; i++) {
-    try {
-      const r = await fetch(`${url}/health`);
-      if (r.ok) return { url, port, child };
-    } catch { /* not up yet */ }
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error('victoria-metrics did not start');
+  await waitHealthy(url, 'victoria-metrics');
+  return { url, port, child, dir, extraFlags };
+}
+
+// Kills a victoria-metrics from startVictoriaMetrics at once (SIGKILL, like a crash).
+export async function killVictoriaMetrics(vm) {
+  if (vm.child.exitCode !== null || vm.child.signalCode !== null) return;
+  const exited = new Promise((r) => vm.child.once('exit', r));
+  vm.child.kill('SIGKILL');
+  await exited;
+}
+
+// Starts the same victoria-metrics again: same port, same data; updates vm.child.
+export async function restartVictoriaMetrics(vm) {
+  await killVictoriaMetrics(vm);
+  vm.child = spawnVictoriaMetrics(vm.dir, vm.port, vm.extraFlags);
+  await waitHealthy(vm.url, 'victoria-metrics (restart)');
+  return vm;
+}
+
+// Starts a real vmauth in front of `targetUrl` with basic-auth users [{username, password}];
+// resolves with {url, port, child}.
+export async function startVmAuth(targetUrl, users) {
+  const port = await freePort();
+  const config = ['users:', ...users.flatMap((u) => [
+    `- username: ${JSON.stringify(u.username)}`,
+    `  password: ${JSON.stringify(u.password)}`,
+    `  url_prefix: ${JSON.stringify(targetUrl)}`,
+  ])].join('\n');
+  const configPath = writeTemp('vmauth.yml', `${config}\n`);
+  const child = track(spawn('/usr/bin/vmauth', [
+    `-auth.config=${configPath}`, `-httpListenAddr=127.0.0.1:${port}`, '-loggerLevel=ERROR',
+  ], { stdio: 'ignore' }));
+  const url = `http://127.0.0.1:${port}`;
+  await waitHealthy(url, 'vmauth');
+  return { url, port, child };
 }
 
 // POSTs JSON lines into a VM and makes them searchable.
@@ -106,6 +151,30 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
+// An HTTP proxy to `targetUrl` that holds every request for `delayMs` first, like a slow network,
+// so a test can act while an export is running. When the target is down the client's connection
+// is reset, as it would be by a crashed server. Resolves with {url, close()}.
+export async function startDelayProxy(targetUrl, delayMs) {
+  const target = new URL(targetUrl);
+  const server = createHttpServer((req, res) => {
+    setTimeout(() => {
+      const upstream = httpRequest({ host: target.hostname, port: target.port, method: req.method, path: req.url,
+        headers: { ...req.headers, host: target.host } }, (up) => {
+        res.writeHead(up.statusCode, up.headers);
+        up.pipe(res);
+        up.on('error', () => res.destroy());
+      });
+      upstream.on('error', () => req.socket.destroy());
+      req.pipe(upstream);
+    }, delayMs);
+  });
+  const port = await freePort();
+  await new Promise((r) => server.listen(port, '127.0.0.1', r));
+  const close = () => new Promise((r) => { server.closeAllConnections(); server.close(r); });
+  proxies.push(close);
+  return { url: `http://127.0.0.1:${port}`, close };
+}
+
 export function writeTemp(name, content) {
   const p = join(tempDir(), name);
   writeFileSync(p, content);
@@ -113,6 +182,7 @@ export function writeTemp(name, content) {
 }
 
 export async function stopAll() {
+  for (const close of proxies.splice(0)) await close();
   for (const child of started.splice(0)) {
     if (child.exitCode === null) {
       child.kill('SIGTERM');

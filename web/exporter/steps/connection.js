@@ -236,7 +236,8 @@ function render() {
   renderAuthFields();
   renderUrlHint();
   connectionChanged();
-  return h('div', {}, urlField.root, auth, authFields, tls,
+  return h('div', {}, h('p', { class: 'lead' }, 'Point vmexporter at the VictoriaMetrics that stores your components\' own metrics (often a separate monitoring instance).'),
+    urlField.root, auth, authFields, tls,
     h('div', { class: 'actions' }, testButton), actionError, resultPanel);
 }
 

@@ -136,12 +136,14 @@ function renderProgress(status) {
   const progress = pickNumber(status, 'progress') ?? (total ? done / total : 0);
   const active = s === 'pending' || s === 'running';
   const count = pickNumber(status, 'samples_processed', 'samples_exported', 'metrics_processed');
+  // The server counts series lines (metrics_processed); newer versions may also count samples.
+  const bySamples = pickNumber(status, 'samples_processed', 'samples_exported') !== undefined;
   const bar = h('progress', { max: '1', value: String(progress), 'aria-label': 'Export progress' });
   const stats = h('div', { class: 'stats' },
     stat(`${formatNumber(done)} / ${formatNumber(total)}`, 'windows done', 'windows'),
-    stat(rate.perSecond === null ? '—' : formatNumber(rate.perSecond), status.samples_processed !== undefined || status.metrics_processed === undefined ? 'samples/s' : 'metrics/s', 'rate'),
+    stat(rate.perSecond === null ? '—' : formatNumber(rate.perSecond), bySamples ? 'samples/s' : 'series/s', 'rate'),
     stat(active ? etaText(status.eta ?? status.eta_seconds) : '—', 'remaining', 'eta'),
-    stat(count === undefined ? '—' : formatNumber(count), status.samples_processed !== undefined ? 'samples' : 'metrics exported', 'count'));
+    stat(count === undefined ? '—' : formatNumber(count), bySamples ? 'samples exported' : 'series exported', 'count'));
   const title = { pending: 'Preparing the export…', running: 'Exporting…', failed: 'The export stopped with an error',
     canceled: 'The export was cancelled', cancelled: 'The export was cancelled' }[s] || s;
   const err = errorBox();
@@ -159,7 +161,7 @@ function renderProgress(status) {
       h('span', { class: 'progress-pct' }, `${Math.floor(progress * 100)}%`)),
     bar, stats,
     h('p', { class: 'help' }, 'Current window: ', h('span', { class: 'mono', 'data-role': 'current-window' }, active ? rangeText(status.current_range) : '—')),
-    status.fallback || status.used_query_range ? h('p', { class: 'warn-text' }, 'The export route is missing at this URL; samples are read with query_range instead.') : null,
+    status.source && status.source !== 'export' ? h('p', { class: 'warn-text', 'data-role': 'source' }, `Reading data with ${status.source}.`) : null,
     err, actions);
   view.dataset.state = s;
   view.dataset.jobId = state.job ? state.job.id : '';
@@ -234,7 +236,8 @@ function renderCompleted(status) {
     h('dl', { class: 'summary' },
       h('dt', {}, 'Bundle'), h('dd', { class: 'mono', 'data-role': 'archive-name' }, name),
       h('dt', {}, 'Size'), h('dd', { 'data-role': 'archive-size' }, size === undefined ? '—' : `${formatBytes(size)} (${formatNumber(size)} bytes)`),
-      h('dt', {}, 'Series / samples'), h('dd', {}, formatNumber(pickNumber(r, 'metrics_exported', 'metrics_count'))),
+      h('dt', {}, 'Contents'), h('dd', { 'data-role': 'contents' }, `${formatNumber(pickNumber(r, 'metrics_exported', 'metrics_count'))} series`,
+        pickNumber(r, 'samples_exported') !== undefined ? `, ${formatNumber(r.samples_exported)} samples` : ''),
       h('dt', {}, 'Saved in'), h('dd', { class: 'mono' }, r.archive_path || '—'),
       h('dt', {}, 'SHA-256'), h('dd', { class: 'sha-row' }, h('code', { class: 'sha', 'data-role': 'sha256' }, r.sha256 || '—'), copy, copyNote)),
     h('p', { class: 'help' }, state.privacy.enabled

@@ -1,0 +1,397 @@
+// The exporter wizard in a real browser against a real victoria-metrics (and vmauth): the whole
+// flow to a downloaded bundle that we open and check, plus the error paths a user meets (bad URL,
+// wrong password, VM stopped mid-export, cancel + resume). Screenshots of every step at 1366 px
+// and 390 px land in tests/e2e/screenshots/.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  freePort, importLines, killVictoriaMetrics, launchBrowser, restartVictoriaMetrics, screenshot, startBinary,
+  startDelayProxy, startVictoriaMetrics, startVmAuth, stopAll, tempDir,
+} from './lib/harness.mjs';
+
+const MINUTE = 60_000;
+const STEP_MS = 30_000;
+
+// A VictoriaMetrics cluster's own metrics as vmagent would have scraped them: private addresses,
+// real-looking job names, pod/namespace labels, and Debian's empty version label.
+const TOPOLOGY = [
+  { job: 'vmstorage-prod', instances: ['10.0.1.1:8482', '10.0.1.2:8482'],
+    metrics: [['vm_rows', { type: 'storage/small' }], ['vm_cache_entries', { type: 'storage/tsid' }], ['vm_app_uptime_seconds', {}]] },
+  { job: 'vminsert-prod', instances: ['10.0.2.1:8480'],
+    metrics: [['vm_rpc_rows_sent_total', { addr: '10.0.1.1:8400' }], ['vm_app_uptime_seconds', {}]] },
+  { job: 'vmselect-prod', instances: ['10.0.3.1:8481'],
+    metrics: [['vm_cache_requests_total', { type: 'promql/rollupResult' }], ['vm_app_uptime_seconds', {}]] },
+  { job: 'vmagent-k8s', instances: ['vmagent-0.monitoring.svc:8429'],
+    metrics: [['vmagent_remotewrite_requests_total', { url: 'http://10.9.9.9:8428/api/v1/write' }], ['vm_app_uptime_seconds', {}]] },
+];
+
+// JSON lines for TOPOLOGY with one sample every 30 s in [fromMs, toMs); `copies` multiplies the
+// series (label "shard") to make exports longer. Returns {text, timestamps: all sample times}.
+function dataset(fromMs, toMs, copies = 1) {
+  const lines = [];
+  const timestamps = [];
+  for (let t = fromMs; t < toMs; t += STEP_MS) timestamps.push(t);
+  let seriesCount = 0;
+  for (const { job, instances, metrics } of TOPOLOGY) {
+    instances.forEach((instance, i) => {
+      const base = { job, instance, pod: `${job}-${i}`, namespace: 'monitoring-prod' };
+      const all = [...metrics, ['vm_app_version', { version: '', short_version: '' }]];
+      for (const [name, labels] of all) {
+        for (let c = 0; c < copies; c++) {
+          const metric = { __name__: name, ...base, ...labels, ...(copies > 1 ? { shard: String(c) } : {}) };
+          lines.push(JSON.stringify({ metric, values: timestamps.map((_, k) => k + c), timestamps }));
+          seriesCount += 1;
+        }
+      }
+    });
+  }
+  return { text: `${lines.join('\n')}\n`, timestamps, seriesCount };
+}
+
+// Samples the generator put into [startMs, endMs): what an exact export must contain.
+function expectedSamples(data, startMs, endMs) {
+  return data.seriesCount * data.timestamps.filter((t) => t >= startMs && t < endMs).length;
+}
+
+const now = Date.now();
+const dataFrom = Math.floor((now - 50 * MINUTE) / STEP_MS) * STEP_MS;
+const dataTo = now - 2 * MINUTE;
+
+let browser;
+let vm;
+let data;
+
+before(async () => {
+  vm = await startVictoriaMetrics();
+  data = dataset(dataFrom, dataTo);
+  await importLines(vm.url, data.text);
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  if (browser) await browser.close();
+  await stopAll();
+});
+
+async function openWizard(app) {
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 }, acceptDownloads: true });
+  const page = await context.newPage();
+  const pageErrors = [];
+  page.on('pageerror', (e) => pageErrors.push(String(e)));
+  await page.goto(app.url);
+  await page.waitForSelector('#step-heading');
+  page.pageErrors = pageErrors;
+  return page;
+}
+
+// Full-page screenshots at desktop and phone width.
+async function shots(page, name) {
+  await screenshot(page, `wizard-${name}-1366`);
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, `wizard-${name}-390`);
+  await page.setViewportSize({ width: 1366, height: 900 });
+}
+
+async function heading(page) {
+  return (await page.locator('#step-heading').textContent()).replace(/^Step \d of 6/, '');
+}
+
+async function next(page, expectedTitle) {
+  await page.locator('[data-role=next]').click();
+  await page.waitForFunction((t) => document.querySelector('#step-heading')?.textContent.endsWith(t), expectedTitle, { timeout: 30000 });
+}
+
+// Step 3: fills the connection, tests it and waits for the result ('ok' or 'failed').
+async function testConnection(page, { url, auth, username, password }, expect = 'ok') {
+  await page.getByLabel('VictoriaMetrics URL').fill(url);
+  if (auth) {
+    await page.getByLabel(auth, { exact: true }).check();
+    await page.getByLabel('Username').fill(username);
+    await page.getByLabel('Password').fill(password);
+  }
+  await page.locator('[data-role=test]').click();
+  await page.waitForSelector(`[data-role=validation][data-state=${expect}]`, { timeout: 30000 });
+}
+
+// Steps 4-5 with defaults (all jobs, default obfuscation) and an optional batch window.
+async function acceptComponentsAndPrivacy(page, batchWindow) {
+  await next(page, 'Components');
+  await page.waitForSelector('.components .component', { timeout: 30000 });
+  await next(page, 'Privacy & settings');
+  await page.waitForSelector('[data-role=preview] li.series', { timeout: 30000 });
+  if (batchWindow) await page.getByLabel('Batch window').selectOption({ label: batchWindow });
+  await next(page, 'Export');
+}
+
+async function exportState(page) {
+  return page.locator('[data-role=export]').getAttribute('data-state');
+}
+
+async function waitExportState(page, states, timeout = 60000) {
+  await page.waitForFunction((s) => s.includes(document.querySelector('[data-role=export]')?.dataset.state),
+    states, { timeout });
+  return exportState(page);
+}
+
+// Saves the auto-started download and returns {path, entries, metrics (lines), metadata}.
+async function openBundle(download) {
+  const path = join(tempDir(), download.suggestedFilename());
+  await download.saveAs(path);
+  const listing = execFileSync('unzip', ['-l', path]).toString();
+  const py = [
+    'import json, sys, zipfile',
+    'z = zipfile.ZipFile(sys.argv[1])',
+    'assert z.testzip() is None',
+    'print(json.dumps({"entries": z.namelist(), "metrics": z.read("metrics.jsonl").decode(), "metadata": json.loads(z.read("metadata.json"))}))',
+  ].join('\n');
+  const opened = JSON.parse(execFileSync('python3', ['-c', py, path], { maxBuffer: 256 << 20 }).toString());
+  const lines = opened.metrics.split('\n').filter(Boolean).map((l) => JSON.parse(l));
+  return { path, listing, entries: opened.entries, metricsText: opened.metrics, lines, metadata: opened.metadata,
+    sha256: createHash('sha256').update(readFileSync(path)).digest('hex') };
+}
+
+function sampleCount(lines) {
+  return lines.reduce((n, l) => n + l.timestamps.length, 0);
+}
+
+// Wall-clock "YYYY-MM-DDThh:mm:ss" in Asia/Kolkata (UTC+05:30 all year) for a UTC instant.
+function kolkataWallClock(ms) {
+  return new Date(ms + 330 * MINUTE).toISOString().slice(0, 19);
+}
+
+test('whole flow without auth: custom range in another time zone, pseudonymised labels, bundle downloads and opens', async () => {
+  const output = tempDir();
+  const app = await startBinary('vmexporter', [`-output=${output}`, `-vm.url=${vm.url}`]);
+  const page = await openWizard(app);
+
+  // The token left the address bar but stays with the page for API calls.
+  assert.ok(!page.url().includes('token='), `token still in the URL: ${page.url()}`);
+  assert.equal(await page.evaluate(() => sessionStorage.getItem('vmexporter.token')), app.token);
+  assert.match(await page.locator('#version').textContent(), /\S/);
+
+  // 1 Welcome
+  assert.equal(await heading(page), 'Welcome');
+  await page.getByText('What is collected').waitFor();
+  await shots(page, '1-welcome');
+  await next(page, 'Time range');
+
+  // 2 Time range: a custom range typed in Asia/Kolkata; the UTC shown is what gets exported.
+  await page.locator('label', { hasText: 'Last 3h' }).click();
+  await page.locator('label', { hasText: 'Custom' }).click();
+  await page.getByLabel('Time zone').selectOption('Asia/Kolkata');
+  const startMs = Math.floor((now - 40 * MINUTE) / 1000) * 1000 + 7000; // odd seconds on purpose
+  const endMs = Math.floor((now - 10 * MINUTE) / 1000) * 1000 + 3000;
+  await page.getByLabel('Start', { exact: true }).fill(kolkataWallClock(startMs));
+  await page.getByLabel('End', { exact: true }).fill(kolkataWallClock(endMs));
+  const toRfc = (ms) => new Date(ms).toISOString().replace('.000Z', 'Z');
+  await page.waitForFunction((t) => document.querySelector('[data-role=utc-range]')?.textContent === t,
+    `${toRfc(startMs)} – ${toRfc(endMs)}`);
+  assert.match(await page.locator('.range-summary').textContent(), /UTC\+5:30/);
+  await shots(page, '2-time-range');
+  await next(page, 'Connection');
+
+  // 3 Connection: prefilled from -vm.url, live hint, staged test result.
+  const urlInput = page.getByLabel('VictoriaMetrics URL');
+  assert.equal(await urlInput.inputValue(), vm.url);
+  await urlInput.fill(`127.0.0.1:${vm.port}/prometheus/api/v1/query?query=up`);
+  const hint = page.locator('[data-role=url-hint]');
+  await page.waitForFunction(() => /http:\/\/ is assumed/.test(document.querySelector('[data-role=url-hint]').textContent));
+  assert.match(await hint.textContent(), /API part .* is ignored/);
+  await page.locator('[data-role=test]').click();
+  await page.waitForSelector('[data-role=validation][data-state=ok]', { timeout: 30000 });
+  for (const stage of ['reachable', 'auth', 'flavour', 'version', 'components']) {
+    assert.ok(await page.locator(`.stage[data-stage=${stage}]`).isVisible(), `stage ${stage} shown`);
+  }
+  assert.equal(await page.locator('.stage[data-stage=reachable]').getAttribute('class'), 'stage ok');
+  assert.match(await hint.textContent(), /Confirmed by the server/);
+  await shots(page, '3-connection');
+  await next(page, 'Components');
+
+  // 4 Components over the whole range: vmstorage with its 2 instances; selection drives totals.
+  await page.waitForSelector('.components .component', { timeout: 30000 });
+  const storage = page.locator('.component', { hasText: 'vmstorage' }).first();
+  assert.match(await storage.locator('.component-head').textContent(), /2 instances/);
+  const totals = page.locator('[data-role=totals]');
+  assert.match(await totals.textContent(), /4\s*jobs selected/);
+  await page.getByRole('button', { name: 'Select none' }).click();
+  await page.locator('[data-role=next]').click();
+  await page.getByText('Select at least one job to export.').waitFor();
+  await page.getByRole('button', { name: 'Select all' }).click();
+  assert.match(await totals.textContent(), /4\s*jobs selected/);
+  assert.match(await page.locator('[data-role=estimated-size]').textContent(), /≈ \d/);
+  await shots(page, '4-components');
+  await next(page, 'Privacy & settings');
+
+  // 5 Privacy: labels actually present with example values; pseudonymise pod, drop namespace.
+  const podRow = page.locator('table.labels tr[data-label=pod]');
+  await podRow.waitFor({ timeout: 30000 });
+  assert.match(await podRow.textContent(), /vmstorage-prod-0|vminsert-prod-0|vmselect-prod-0|vmagent-k8s-0/);
+  await page.getByRole('checkbox', { name: 'Pseudonymise label pod' }).check();
+  await page.getByRole('checkbox', { name: 'Drop label namespace' }).check();
+  const preview = page.locator('[data-role=preview]');
+  await page.waitForFunction(() => {
+    const t = document.querySelector('[data-role=preview]').textContent;
+    return /pod="pod-\d+"/.test(t) && !t.includes('namespace=') && !document.querySelector('[data-role=preview]').classList.contains('updating');
+  }, null, { timeout: 30000 });
+  const previewText = await preview.textContent();
+  assert.match(previewText, /777\.777\.\d+\.\d+:\d+/);
+  assert.ok(!/10\.0\.\d+\.\d+/.test(previewText), `preview leaks an address: ${previewText}`);
+  assert.ok(!previewText.includes('vmstorage-prod'), 'preview leaks a job name');
+  await shots(page, '5-privacy');
+  await next(page, 'Export');
+
+  // 6 Export: summary, progress, automatic download, SHA-256.
+  await shots(page, '6-export-ready');
+  const downloadPromise = page.waitForEvent('download', { timeout: 60000 });
+  await page.locator('[data-role=start]').click();
+  assert.equal(await waitExportState(page, ['completed', 'failed']), 'completed');
+  const bundle = await openBundle(await downloadPromise);
+  await shots(page, '6-export-done');
+
+  assert.match(bundle.listing, /metrics\.jsonl/);
+  for (const entry of ['metrics.jsonl', 'metadata.json', 'README.txt']) assert.ok(bundle.entries.includes(entry), `${entry} in bundle`);
+  assert.equal(await page.locator('[data-role=sha256]').textContent(), bundle.sha256);
+  assert.match(await page.locator('[data-role=archive-size]').textContent(), new RegExp(`${readFileSync(bundle.path).length.toLocaleString('en-US')} bytes`));
+  // Exactly the range the user saw: the metadata says so, and every generated sample in it is there once.
+  assert.equal(Date.parse(bundle.metadata.time_range.start), startMs);
+  assert.equal(Date.parse(bundle.metadata.time_range.end), endMs);
+  assert.equal(sampleCount(bundle.lines), expectedSamples(data, startMs, endMs));
+  for (const l of bundle.lines) {
+    assert.ok(l.timestamps.every((t) => t >= startMs && t < endMs), 'sample outside the range');
+    assert.ok(!('namespace' in l.metric), 'dropped label present');
+    assert.match(l.metric.pod, /^pod-\d+$/);
+  }
+  assert.ok(!/10\.0\.\d+\.\d+|10\.9\.9\.9|vmstorage-prod|monitoring\.svc/.test(bundle.metricsText), 'bundle leaks originals');
+  assert.deepEqual(page.pageErrors, []);
+
+  // "Start another" returns to step 1 with the connection kept.
+  await page.locator('[data-role=start-another]').click();
+  assert.equal(await heading(page), 'Welcome');
+  await page.context().close();
+});
+
+test('basic auth through vmauth: a wrong password is explained at the auth stage, the right one exports', async () => {
+  const vmauth = await startVmAuth(vm.url, [{ username: 'support', password: 's3cret' }]);
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
+  const page = await openWizard(app);
+  await next(page, 'Time range');
+  await page.locator('label', { hasText: 'Last 1h' }).click();
+  await next(page, 'Connection');
+
+  await testConnection(page, { url: vmauth.url, auth: 'Basic', username: 'support', password: 'wrong' }, 'failed');
+  const authStage = page.locator('.stage[data-stage=auth]');
+  assert.equal(await authStage.getAttribute('class'), 'stage fail');
+  assert.match(await authStage.textContent(), /\S{10,}/);
+  await shots(page, '3-connection-wrong-password');
+  // Next does not go on with a failed connection.
+  await page.locator('[data-role=next]').click();
+  await page.waitForSelector('[data-role=validation][data-state=failed]', { timeout: 30000 });
+  assert.equal(await heading(page), 'Connection');
+
+  await page.getByLabel('Password').fill('s3cret');
+  assert.equal(await page.locator('[data-role=validation]').getAttribute('data-state'), 'stale');
+  await page.locator('[data-role=test]').click();
+  await page.waitForSelector('[data-role=validation][data-state=ok]', { timeout: 30000 });
+  assert.match(await page.locator('.stage[data-stage=auth]').textContent(), /support/);
+  await acceptComponentsAndPrivacy(page);
+
+  const downloadPromise = page.waitForEvent('download', { timeout: 60000 });
+  await page.locator('[data-role=start]').click();
+  assert.equal(await waitExportState(page, ['completed', 'failed']), 'completed');
+  const bundle = await openBundle(await downloadPromise);
+  assert.ok(bundle.entries.includes('metrics.jsonl'));
+  assert.ok(bundle.lines.length > 0, 'bundle has series');
+  assert.ok(!bundle.metricsText.includes('s3cret'));
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
+test('bad URLs: rejected forms are explained beside the field, an unreachable host at the reachable stage', async () => {
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
+  const page = await openWizard(app);
+  await next(page, 'Time range');
+  await next(page, 'Connection');
+  const url = page.getByLabel('VictoriaMetrics URL');
+
+  await url.fill('ftp://example.com/data');
+  await page.getByText('Only http:// and https:// are supported').waitFor();
+  await url.fill(`http://127.0.0.1:${vm.port}/insert/0/prometheus`);
+  await page.getByText('This is a vminsert (write) URL').waitFor();
+  await page.locator('[data-role=next]').click();
+  assert.equal(await heading(page), 'Connection');
+
+  const closedPort = await freePort();
+  await testConnection(page, { url: `http://127.0.0.1:${closedPort}` }, 'failed');
+  const reach = page.locator('.stage[data-stage=reachable]');
+  assert.equal(await reach.getAttribute('class'), 'stage fail');
+  assert.match(await reach.textContent(), new RegExp(String(closedPort)));
+  await shots(page, '3-connection-unreachable');
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
+test('cancel and resume: the resumed export holds every sample exactly once', async () => {
+  // A slow network in front of VM makes each window take a while, so there is time to cancel.
+  const proxy = await startDelayProxy(vm.url, 250);
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
+  const page = await openWizard(app);
+  await next(page, 'Time range');
+  await page.locator('label', { hasText: 'Last 3h' }).click();
+  const [startText, endText] = (await page.locator('[data-role=utc-range]').textContent()).split(' – ');
+  await next(page, 'Connection');
+  await testConnection(page, { url: proxy.url });
+  await acceptComponentsAndPrivacy(page, '5m');
+
+  await page.locator('[data-role=start]').click();
+  await page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-role=windows]')?.textContent || ''), null, { timeout: 60000 });
+  await shots(page, '6-export-running');
+  await page.locator('[data-role=cancel]').click();
+  assert.equal(await waitExportState(page, ['canceled', 'completed']), 'canceled');
+  const [doneAtCancel, total] = (await page.locator('[data-role=windows]').textContent()).split(' / ').map((s) => Number(s.replace(/,/g, '')));
+  assert.ok(doneAtCancel < total, `cancel came too late: ${doneAtCancel}/${total}`);
+  await shots(page, '6-export-canceled');
+
+  const downloadPromise = page.waitForEvent('download', { timeout: 120000 });
+  await page.locator('[data-role=resume]').click();
+  assert.equal(await waitExportState(page, ['completed', 'failed'], 120000), 'completed');
+  const bundle = await openBundle(await downloadPromise);
+  assert.equal(sampleCount(bundle.lines), expectedSamples(data, Date.parse(startText), Date.parse(endText)));
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
+test('VM stopped mid-export: the error is shown, and resume after VM is back completes the bundle', async () => {
+  const own = await startVictoriaMetrics();
+  await importLines(own.url, data.text);
+  const proxy = await startDelayProxy(own.url, 250);
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
+  const page = await openWizard(app);
+  await next(page, 'Time range');
+  await page.locator('label', { hasText: 'Last 3h' }).click();
+  const [startText, endText] = (await page.locator('[data-role=utc-range]').textContent()).split(' – ');
+  await next(page, 'Connection');
+  await testConnection(page, { url: proxy.url });
+  await acceptComponentsAndPrivacy(page, '5m');
+
+  await page.locator('[data-role=start]').click();
+  await page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-role=windows]')?.textContent || ''), null, { timeout: 60000 });
+  await killVictoriaMetrics(own);
+  // Retries with backoff run out, then the job fails with a message the user can act on.
+  assert.equal(await waitExportState(page, ['failed', 'completed'], 120000), 'failed');
+  const errorText = await page.locator('[data-role=export] .error-box').textContent();
+  assert.match(errorText, /\S{10,}/);
+  await shots(page, '6-export-failed');
+
+  await restartVictoriaMetrics(own);
+  const downloadPromise = page.waitForEvent('download', { timeout: 120000 });
+  await page.locator('[data-role=resume]').click();
+  assert.equal(await waitExportState(page, ['completed', 'failed'], 120000), 'completed');
+  const bundle = await openBundle(await downloadPromise);
+  assert.equal(sampleCount(bundle.lines), expectedSamples(data, Date.parse(startText), Date.parse(endText)));
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
