@@ -22,8 +22,11 @@ namespace vmx {
 
 class VmClient {
  public:
-  // `connection` must be normalised (full_api_url set). `stall_timeout` bounds silence on streams.
+  // `connection` must be normalised (full_api_url set; see NormalizeConnection); it is used as is.
   explicit VmClient(const Connection& connection);
+  // Same, taking the timeouts, size limit and user agent from `transport` (auth and TLS always
+  // come from the connection). `transport.stall_timeout` bounds silence on streams.
+  VmClient(const Connection& connection, const HttpClientOptions& transport);
   ~VmClient();
 
   const Connection& connection() const { return connection_; }
@@ -44,6 +47,8 @@ class VmClient {
                                                const TimeRange& range);
   // GET /api/v1/status/buildinfo (absent on many builds: NotFound).
   Result<nlohmann::json> BuildInfo();
+  // GET any API path under the base (e.g. "/api/v1/status/tsdb"); returns the "data" field.
+  Result<nlohmann::json> Get(const std::string& api_path, const FormFields& params);
 
   // POST /api/v1/export with match[], start, end (both inclusive, in ms precision) and streams
   // the JSON-lines body to `on_data`. A missing export route gives a Status for which
@@ -52,6 +57,9 @@ class VmClient {
                 const HttpClient::DataCallback& on_data);
 
  private:
+  Result<nlohmann::json> GetApi(const std::string& api_path, const FormFields& params,
+                                const std::string& what);
+
   Connection connection_;
   std::unique_ptr<HttpClient> http_;
 };
