@@ -349,12 +349,14 @@ std::string Obfuscator::ScrubText(std::string_view text) {
   if (!s.config.enabled) return std::string(text);
   std::string out = s.config.deep_scrub ? s.scrubber.Scrub(text, 0) : std::string(text);
   if (s.config.obfuscate_job) {
-    for (const auto& [job, pseudonym] : s.jobs.Mapping().items()) {
+    const nlohmann::json jobs = s.jobs.Mapping();  // items() must not outlive it
+    for (const auto& [job, pseudonym] : jobs.items()) {
       ReplaceQuoted(out, job, pseudonym.get<std::string>());
     }
   }
   for (const auto& [label, pseudonymizer] : s.custom) {
-    for (const auto& [value, pseudonym] : pseudonymizer->Mapping().items()) {
+    const nlohmann::json values = pseudonymizer->Mapping();
+    for (const auto& [value, pseudonym] : values.items()) {
       ReplaceQuoted(out, value, pseudonym.get<std::string>());
     }
   }

@@ -81,6 +81,18 @@ bool LooksLikeFqdn(std::string_view token) {
   return dots >= 2 && tld.size() == 2;
 }
 
+// True for "777.777.X.Y", the shape every host pseudonym has.
+bool IsOwnPseudonym(std::string_view host) {
+  if (host.substr(0, 8) != "777.777.") return false;
+  const std::string_view rest = host.substr(8);
+  const size_t dot = rest.find('.');
+  if (dot == 0 || dot == std::string_view::npos || dot + 1 == rest.size()) return false;
+  for (size_t i = 0; i < rest.size(); ++i) {
+    if (i != dot && !IsDigit(rest[i])) return false;
+  }
+  return true;
+}
+
 // One left-to-right pass over a text; every Try* appends its replacement and returns how many
 // input bytes it consumed, or returns 0 and appends nothing.
 class Scan {
@@ -148,7 +160,9 @@ class Scan {
       host = authority.substr(0, colon);
       rest = authority.substr(colon);
     }
-    if (!host.empty()) {
+    if (IsOwnPseudonym(host)) {
+      out_.append(host);  // already scrubbed (scrubbing twice changes nothing)
+    } else if (!host.empty()) {
       CountHost(host);
       AppendHost(host);
     }
@@ -227,6 +241,7 @@ class Scan {
       ++j;
     }
     if (At(j) != '@') return 0;
+    if (userinfo && LowerCopy(t_.substr(i, 7)) == "mailto:") return 0;  // the address follows
     if (userinfo) {
       out_ += "redacted@";
       ++f_.credentials;
