@@ -182,7 +182,10 @@ test('whole flow without auth: custom range in another time zone, pseudonymised 
   // 2 Time range: a custom range typed in Asia/Kolkata; the UTC shown is what gets exported.
   await page.locator('label', { hasText: 'Last 3h' }).click();
   await page.locator('label', { hasText: 'Custom' }).click();
-  await page.getByLabel('Time zone').selectOption('Asia/Kolkata');
+  // ICU may list India's zone under its older canonical name.
+  const zoneSelect = page.getByLabel('Time zone');
+  const indiaZone = await zoneSelect.evaluate((sel) => [...sel.options].map((o) => o.value).find((v) => v === 'Asia/Kolkata' || v === 'Asia/Calcutta'));
+  await zoneSelect.selectOption(indiaZone);
   const startMs = Math.floor((now - 40 * MINUTE) / 1000) * 1000 + 7000; // odd seconds on purpose
   const endMs = Math.floor((now - 10 * MINUTE) / 1000) * 1000 + 3000;
   await page.getByLabel('Start', { exact: true }).fill(kolkataWallClock(startMs));
@@ -392,6 +395,41 @@ test('VM stopped mid-export: the error is shown, and resume after VM is back com
   assert.equal(await waitExportState(page, ['completed', 'failed'], 120000), 'completed');
   const bundle = await openBundle(await downloadPromise);
   assert.equal(sampleCount(bundle.lines), expectedSamples(data, Date.parse(startText), Date.parse(endText)));
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
+
+test('keyboard only: focus is visible, presets change with arrow keys, Next works with Enter', async () => {
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
+  const page = await openWizard(app);
+  // Tab from the top reaches the mode radios and the Next button, each with a visible outline.
+  const seen = [];
+  for (let i = 0; i < 12; i++) {
+    await page.keyboard.press('Tab');
+    const info = await page.evaluate(() => {
+      const el = document.activeElement;
+      const style = getComputedStyle(el);
+      const label = el.labels && el.labels[0] ? el.labels[0].textContent : el.textContent;
+      return { tag: el.tagName, label: (label || '').trim().slice(0, 40), outline: style.outlineStyle, width: style.outlineWidth };
+    });
+    seen.push(info);
+    if (info.label === 'Next') break;
+  }
+  const nextFocus = seen.find((s) => s.label === 'Next');
+  assert.ok(nextFocus, `Next not reachable by Tab: ${JSON.stringify(seen)}`);
+  assert.ok(seen.some((s) => s.tag === 'INPUT' && /VictoriaMetrics components/.test(s.label)), 'mode radio reachable');
+  for (const s of seen.filter((x) => x.tag !== 'A')) assert.notEqual(s.outline, 'none', `no focus outline on ${s.label}`);
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.querySelector('#step-heading').textContent.endsWith('Time range'));
+
+  // The preset radios: focus the checked one, move with arrow keys, the summary follows.
+  await page.locator('input[name=preset]:checked').focus();
+  const before = await page.locator('.range-summary .pill').textContent();
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((b) => document.querySelector('.range-summary .pill').textContent !== b, before);
+  assert.equal(await page.locator('.range-summary .pill').textContent(), '3h');
+  const outline = await page.evaluate(() => getComputedStyle(document.querySelector('input[name=preset]:focus + label')).outlineStyle);
+  assert.notEqual(outline, 'none');
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });

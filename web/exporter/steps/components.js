@@ -74,8 +74,25 @@ function componentRow(comp) {
     h('div', { class: 'component-head' }, compBox, h('label', { for: id, class: 'component-name' }, comp.component),
       h('span', { class: 'num' }, `${formatNumber(instances)} ${instances === 1 ? 'instance' : 'instances'}`),
       h('span', { class: 'num' }, `${formatNumber(comp.metrics_count_estimate)} series`),
-      comp.version ? h('span', { class: 'pill' }, comp.version) : null),
+      versionOf(comp) ? h('span', { class: 'pill' }, versionOf(comp)) : null),
     jobList);
+}
+
+function versionOf(comp) {
+  if (typeof comp.version === 'string' && comp.version) return comp.version;
+  return Array.isArray(comp.versions) ? comp.versions.filter(Boolean).join(', ') : '';
+}
+
+// Jobs without VictoriaMetrics evidence and discovery's own notes (what fell back and why).
+function discoveryNotes() {
+  const d = state.discovery;
+  const items = [];
+  if (Array.isArray(d.other_jobs) && d.other_jobs.length) {
+    items.push(h('li', {}, `Other jobs in this range, not recognised as VictoriaMetrics components (not exported; use a custom selector for them): `,
+      h('span', { class: 'mono' }, d.other_jobs.slice(0, 20).join(', ')), d.other_jobs.length > 20 ? ` and ${d.other_jobs.length - 20} more` : ''));
+  }
+  for (const n of Array.isArray(d.notes) ? d.notes : []) items.push(h('li', {}, String(n)));
+  return items.length ? h('ul', { class: 'notes help', 'data-role': 'discovery-notes' }, items) : null;
 }
 
 function renderDiscovery() {
@@ -96,7 +113,7 @@ function renderDiscovery() {
     h('div', { class: 'toolbar' }, button('Select all', () => setAll(true)), button('Select none', () => setAll(false)),
       h('span', { class: 'help' }, 'Estimates are rough; the export shows real progress.')),
     h('ul', { class: 'components' }, comps.map(componentRow)),
-    totals, selectionError);
+    totals, selectionError, discoveryNotes());
   renderTotals();
 }
 
