@@ -19,7 +19,7 @@ constexpr size_t kArchiveBlock = 256 << 10;
 
 std::string ArchiveError(archive* a) {
   const char* msg = archive_error_string(a);
-  return msg != nullptr ? msg : "unknown libarchive error";
+  return msg != nullptr ? msg : "its central directory is missing or damaged";
 }
 
 struct ArchiveCloser {
@@ -112,8 +112,8 @@ Status ScanZip(const std::string& path, uint64_t max_metadata, std::string* metr
     if (r == ARCHIVE_EOF) break;
     if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
       return Status::InvalidArgument(
-          fmt::format("cannot list the entries of ZIP bundle {}: {}", path, ArchiveError(a->get())),
-          "the ZIP looks incomplete or damaged; copy it again");
+          fmt::format("cannot open ZIP bundle {}: cannot list its entries: {}", path, ArchiveError(a->get())),
+          "the ZIP looks incomplete or damaged (was the download or copy cut short?); copy it again");
     }
     const char* raw_name = archive_entry_pathname(entry);
     const std::string name = raw_name != nullptr ? raw_name : "";

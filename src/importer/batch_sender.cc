@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "importer/gzip_body.h"
+#include "importer/target_answer.h"
 
 namespace vmx::importer {
 
@@ -100,22 +101,9 @@ Status BatchSender::Send(const ImportBatch& batch, std::string* gz) {
       last = Status(r.status().code(), fmt::format("{}: {} ({})", what, r.status().message(), tries),
                     r.status().hint());
     } else {
-      std::string body = r->body.substr(0, 512);
-      while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
-      const int code = r->status;
-      if (code == 401 || code == 403) {
-        return Status::Unauthenticated(
-            fmt::format("{}: the target answered HTTP {}: {}", what, code, body),
-            "check the username/password, bearer token or header; the target refused them");
-      }
-      if (code != 429 && code < 500) {
-        return Status::InvalidArgument(
-            fmt::format("{}: the target answered HTTP {}: {}", what, code, body),
-            code == 404 ? "check the URL: give a single-node, vminsert or vmauth URL, and -tenant for a cluster"
-                        : "");
-      }
-      last = Status::Unavailable(fmt::format("{}: the target answered HTTP {}: {} ({})", what, code, body, tries),
-                                 "the target is overloaded or failing; try again later or lower -concurrency");
+      Status answer = TargetAnswerError(what, r->status, r->body);
+      if (!IsRetryableStatus(r->status) || answer.code() == StatusCode::kUnauthenticated) return answer;
+      last = Status(answer.code(), fmt::format("{} ({})", answer.message(), tries), answer.hint());
     }
     if (attempt < options_.max_attempts && !SleepUnlessCanceled(backoff)) return Status::Canceled();
     backoff = std::min(backoff * 2, std::chrono::milliseconds(10'000));

@@ -69,7 +69,8 @@ const char* ImportProgress::PhaseName(int phase) {
 }
 
 nlohmann::json ImportProgress::ToJson() const {
-  const double elapsed = started_ms.load() == 0 ? 0 : (NowMs() - started_ms.load()) / 1000.0;
+  const int64_t end_ms = finished_ms.load() != 0 ? finished_ms.load() : NowMs();
+  const double elapsed = started_ms.load() == 0 ? 0 : (end_ms - started_ms.load()) / 1000.0;
   const uint64_t total = file_bytes.load();
   const uint64_t done = file_bytes_read.load();
   const uint64_t sent = samples_sent.load();
@@ -213,10 +214,12 @@ Status ImportPipeline::Plan(HttpClient& client, const ImportTarget& target, Resu
 Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
   const auto started = std::chrono::steady_clock::now();
   progress_.started_ms.store(NowMs());
+  progress_.finished_ms.store(0);
   progress_.phase.store(ImportProgress::kStarting);
   cancel_.store(false);
   auto finish = [&](Status s) {
     report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    progress_.finished_ms.store(NowMs());
     progress_.phase.store(ImportProgress::kDone);
     return s;
   };

@@ -42,6 +42,7 @@ struct ImportProgress : StreamProgress {
   std::atomic<uint64_t> batches_sent{0};
   std::atomic<uint64_t> wire_bytes_sent{0};   // compressed
   std::atomic<int64_t> started_ms{0};
+  std::atomic<int64_t> finished_ms{0};        // 0 while running
   std::atomic<int> phase{0};                  // see Phase
 
   enum Phase { kStarting = 0, kScanning, kImporting, kVerifying, kDone };

@@ -6,6 +6,8 @@
 #include <thread>
 #include <vector>
 
+#include "importer/target_answer.h"
+
 namespace vmx::importer {
 namespace {
 
@@ -50,9 +52,9 @@ Result<uint64_t> ScalarQuery(HttpClient& client, const std::string& read_base, c
   const std::string what = fmt::format("cannot verify the import with a query to {}", RedactUrl(url));
   if (!r.ok()) return r.status().Wrap(what);
   if (r->status != 200) {
-    return Status::Unavailable(fmt::format("{}: HTTP {}: {}", what, r->status, r->body.substr(0, 300)),
-                               "the data may still have arrived; check the target, or give a read URL "
-                               "for verification");
+    Status s = TargetAnswerError(what, r->status, r->body);
+    return s.WithHint(s.hint().empty() ? "the data may still have arrived; check the target, or give -read-url"
+                                       : s.hint());
   }
   const nlohmann::json j = nlohmann::json::parse(r->body, nullptr, false);
   if (j.is_discarded() || !j.contains("data")) {
@@ -111,7 +113,7 @@ Result<VerificationReport> VerifyImport(HttpClient& client, const VerificationRe
     last_samples = samples;
     // Above the sent counts nothing more will change. Below, keep waiting: VictoriaMetrics makes
     // fresh samples searchable in steps, and a count can sit still for several seconds.
-    if (samples >= req.samples_sent && series >= req.series_sent && stable >= 2) break;
+    if (samples >= req.samples_sent && series >= req.series_sent && stable >= 5) break;
     if (stable >= 20 || std::chrono::steady_clock::now() > deadline) break;
     std::this_thread::sleep_for(std::chrono::seconds(1));
   }
@@ -128,8 +130,8 @@ Result<VerificationReport> VerifyImport(HttpClient& client, const VerificationRe
   } else {
     rep.outcome = "more_than_sent";
     rep.message = fmt::format(
-        "the target shows {} series / {} samples, more than the {} / {} sent: it already held data for "
-        "these metrics and time range",
+        "the target shows {} series / {} samples, at least the {} / {} sent; it already held other data "
+        "with these metric names in this time range, so the check cannot be exact",
         rep.series_found, rep.samples_found, rep.series_sent, rep.samples_sent);
   }
   return rep;

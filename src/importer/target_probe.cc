@@ -5,6 +5,7 @@
 #include <charconv>
 #include <string_view>
 
+#include "importer/target_answer.h"
 #include "importer/time_text.h"
 
 namespace vmx::importer {
@@ -23,17 +24,7 @@ std::optional<std::string> FlagValue(std::string_view page, std::string_view nam
 
 Status HttpFailure(const std::string& what, const Result<HttpResponse>& r) {
   if (!r.ok()) return r.status().Wrap(what);
-  std::string body = r->body.substr(0, 300);
-  while (!body.empty() && (body.back() == '\n' || body.back() == ' ')) body.pop_back();
-  const std::string msg = fmt::format("{}: HTTP {}: {}", what, r->status, body);
-  if (r->status == 401 || r->status == 403) {
-    return Status::Unauthenticated(msg, "check the username/password, bearer token or header");
-  }
-  if (r->status == 404 || r->status == 400) {
-    return Status::InvalidArgument(
-        msg, "check the URL: a single-node, vminsert or vmauth URL; for a cluster set the tenant");
-  }
-  return Status::Unavailable(msg);
+  return TargetAnswerError(what, r->status, r->body);
 }
 
 }  // namespace

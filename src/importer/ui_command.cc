@@ -23,6 +23,19 @@ int RunUiCommand(const std::vector<std::string>& args) {
       ->default_str(addr);
   app.add_flag("--no-browser", no_browser, "Do not open the page in a browser; only print its URL");
   app.add_flag("--debug", debug, "Verbose logging (secrets are never logged)");
+  ImporterLimits limits;
+  std::string tmp_dir;
+  app.add_option("--max-upload-size", limits.max_upload_bytes,
+                 "Largest bundle the page accepts, in bytes; the upload is stored in -tmp-dir, never in memory")
+      ->default_str(std::to_string(limits.max_upload_bytes));
+  app.add_option("--max-decompressed-size", limits.max_decompressed_bytes,
+                 "Refuse bundles whose metrics decompress to more bytes than this (ZIP bombs)")
+      ->default_str(std::to_string(limits.max_decompressed_bytes));
+  app.add_option("--max-line-size", limits.max_line_bytes, "Longest accepted line in bytes")
+      ->default_str(std::to_string(limits.max_line_bytes));
+  app.add_option("--tmp-dir", tmp_dir,
+                 "Where uploaded bundles and rejected lines are kept while vmimport runs (removed at exit); "
+                 "default: the system temp directory");
   if (auto code = ParseVmFlags(app, args, "Usage: vmimport [flags]\n       vmimport import [flags] BUNDLE")) {
     return *code;
   }
@@ -32,8 +45,11 @@ int RunUiCommand(const std::vector<std::string>& args) {
   server_options.app_name = "vmimport";
   server_options.addr = addr;
   server_options.assets = ImporterAssets();
+  // Uploads stream to disk through a ContentReader, so a large limit costs no memory.
+  server_options.max_body_bytes = static_cast<size_t>(limits.max_upload_bytes);
+  ImportJobs jobs(tmp_dir);
   LocalServer server(server_options);
-  RegisterImporterApi(server.http());
+  RegisterImporterApi(server.http(), jobs, limits);
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "error: " << s.ToString() << "\n";
     return 1;

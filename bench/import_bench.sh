@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# vmimport speed and memory against plain curl, in one run.
+#
+# Builds the realistic dataset (bench/gen_dataset.py --instances 6 --samples 960), packs it as a
+# bundle ZIP (metrics.jsonl + metadata.json), then into two fresh victoria-metrics:
+#   A: curl -H 'Content-Type: application/jsonl' --data-binary @metrics.jsonl <A>/api/v1/import
+#   B: vmimport import -url=<B> bundle.zip   (unzip + parse + gzip + parallel POSTs + verification)
+# and prints both times, the ratio B/A and vmimport's peak RSS (/usr/bin/time -v).
+# Targets: ratio <= 1.2, peak RSS <= 64 MB.
+#
+#   bench/import_bench.sh                 # uses build/bin/vmimport
+#   VMIMPORT=build-x/bin/vmimport INSTANCES=2 SAMPLES=240 bench/import_bench.sh
+set -euo pipefail
+
+HERE=$(cd "$(dirname "$0")" && pwd)
+ROOT=$(cd "$HERE/.." && pwd)
+VMIMPORT=${VMIMPORT:-$ROOT/build/bin/vmimport}
+INSTANCES=${INSTANCES:-6}
+SAMPLES=${SAMPLES:-960}
+WORK=$(mktemp -d /tmp/vmimport-bench.XXXXXX)
+PIDS=()
+cleanup() {
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+[ -x "$VMIMPORT" ] || { echo "no vmimport at $VMIMPORT (build it, or set VMIMPORT=...)" >&2; exit 1; }
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+start_vm() {  # name -> echoes URL
+  local port; port=$(free_port)
+  /usr/bin/victoria-metrics -storageDataPath="$WORK/$1" -httpListenAddr="127.0.0.1:$port" \
+    -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=ERROR >"$WORK/$1.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
+  echo "http://127.0.0.1:$port"
+}
+now() { date +%s.%N; }
+
+echo "generating the dataset (--instances $INSTANCES --samples $SAMPLES)..." >&2
+python3 "$HERE/gen_dataset.py" --instances "$INSTANCES" --samples "$SAMPLES" > "$WORK/metrics.jsonl"
+python3 - "$WORK" <<'PY'
+import json, os, sys, zipfile
+w = sys.argv[1]
+with zipfile.ZipFile(os.path.join(w, "bundle.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    z.write(os.path.join(w, "metrics.jsonl"), "metrics.jsonl")
+    z.writestr("metadata.json", json.dumps({"export_id": "bench", "obfuscated": False}))
+PY
+LINES=$(wc -l < "$WORK/metrics.jsonl")
+echo "dataset: $LINES series lines, $(du -h "$WORK/metrics.jsonl" | cut -f1) JSON lines, $(du -h "$WORK/bundle.zip" | cut -f1) ZIP" >&2
+
+VM_A=$(start_vm vm-a)
+VM_B=$(start_vm vm-b)
+
+t0=$(now)
+code=$(curl -s -o "$WORK/curl.out" -w '%{http_code}' -H 'Content-Type: application/jsonl' \
+  --data-binary @"$WORK/metrics.jsonl" "$VM_A/api/v1/import")
+t1=$(now)
+[ "$code" = 204 ] || { echo "curl import failed: HTTP $code $(cat "$WORK/curl.out")" >&2; exit 1; }
+
+t2=$(now)
+/usr/bin/time -v "$VMIMPORT" import -url="$VM_B" -no-verify "$WORK/bundle.zip" \
+  >"$WORK/vmimport.out" 2>"$WORK/vmimport.err" || { cat "$WORK/vmimport.out" "$WORK/vmimport.err" >&2; exit 1; }
+t3=$(now)
+
+# Verification on its own (the import above skipped it so both timings measure ingestion only).
+t4=$(now)
+"$VMIMPORT" import -url="$VM_B" "$WORK/bundle.zip" >"$WORK/verify.out" 2>"$WORK/verify.err" || true
+t5=$(now)
+
+curl_s=$(echo "$t1 - $t0" | bc -l)
+vmimport_s=$(echo "$t3 - $t2" | bc -l)
+rss_kb=$(grep 'Maximum resident set size' "$WORK/vmimport.err" | awk '{print $NF}')
+printf 'curl --data-binary @metrics.jsonl : %6.2f s\n' "$curl_s"
+printf 'vmimport import bundle.zip        : %6.2f s\n' "$vmimport_s"
+printf 'ratio vmimport / curl             : %6.2f (target <= 1.2)\n' "$(echo "$vmimport_s / $curl_s" | bc -l)"
+printf 'vmimport peak RSS                 : %6.1f MB (target <= 64)\n' "$(echo "$rss_kb / 1024" | bc -l)"
+printf 'second import + verification      : %6.2f s: %s\n' "$(echo "$t5 - $t4" | bc -l)" \
+  "$(grep '^verification:' "$WORK/verify.out" | cut -c18-)"

@@ -1,0 +1,87 @@
+// ImportJob and ImportJobs: the page's imports, each with its uploaded bundle in its own
+// directory, run on a background thread, cancelable and resumable.
+//
+// A job is created by an upload (state "uploaded"), runs ("running") and ends "completed",
+// "failed" or "canceled"; a failed or canceled job can resume, skipping the batches the target
+// already acknowledged. Job directories live under one temp directory that ImportJobs removes
+// when the process ends. Thread-safe.
+#pragma once
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "common/status.h"
+#include "importer/import_pipeline.h"
+
+namespace vmx::importer {
+
+class ImportJob {
+ public:
+  ImportJob(std::string id, std::string dir);
+  ~ImportJob();
+  ImportJob(const ImportJob&) = delete;
+  ImportJob& operator=(const ImportJob&) = delete;
+
+  const std::string& id() const { return id_; }
+  const std::string& dir() const { return dir_; }
+  // Where the uploaded bundle is stored.
+  std::string bundle_path() const { return dir_ + "/bundle"; }
+  // Where malformed lines are kept.
+  std::string rejects_path() const { return dir_ + "/rejects.jsonl"; }
+
+  // Records the finished upload.
+  void SetUploaded(std::string original_name, uint64_t size);
+  // Starts the import with `options` on a background thread; kConflict unless uploaded or ended.
+  Status Start(ImportOptions options);
+  // Continues a failed or canceled import with its previous options and decisions.
+  Status Resume();
+  // Asks a running import to stop.
+  Status Cancel();
+  // {job_id, state, bundle, progress, report, error, hint}.
+  nlohmann::json ToJson() const;
+  // True while the background thread runs.
+  bool running() const;
+
+ private:
+  Status Launch(bool fresh);
+
+  const std::string id_;
+  const std::string dir_;
+  mutable std::mutex mu_;
+  std::string state_ = "uploading";
+  std::string bundle_name_;
+  uint64_t bundle_size_ = 0;
+  ImportOptions options_;
+  std::unique_ptr<ImportPipeline> pipeline_;
+  ResumeState resume_;
+  ImportReport report_;
+  Status error_;
+  std::thread thread_;
+};
+
+class ImportJobs {
+ public:
+  // Job directories go under a fresh directory inside `temp_root` (empty: the system temp dir).
+  explicit ImportJobs(const std::string& temp_root = "");
+  ~ImportJobs();
+
+  // Creates a job with an empty directory.
+  Result<std::shared_ptr<ImportJob>> Create();
+  // The job with this id, or kNotFound.
+  Result<std::shared_ptr<ImportJob>> Find(const std::string& id) const;
+  // Removes a job and its directory (used when an upload fails).
+  void Remove(const std::string& id);
+
+ private:
+  std::string root_;
+  mutable std::mutex mu_;
+  std::map<std::string, std::shared_ptr<ImportJob>> jobs_;
+  uint64_t next_ = 1;
+};
+
+}  // namespace vmx::importer

@@ -1,0 +1,97 @@
+// LineRewriter: validation, byte-for-byte passthrough, time shift, retention trim, label drop.
+#include <gtest/gtest.h>
+
+#include "importer/line_rewriter.h"
+
+namespace vmx::importer {
+namespace {
+
+constexpr const char* kLine =
+    R"({"metric":{"__name__":"up","job":"vm","instance":"10.0.0.1:8428","pod":"p-1"},"values":[1,null,"Infinity",12345678901234567890],"timestamps":[1000,2000,3000,4000]})";
+
+TEST(LineRewriter, PassesAnUntouchedLineThroughByteForByte) {
+  LineRewriter rw({});
+  LineFacts f;
+  std::string out;
+  ASSERT_TRUE(rw.Rewrite(kLine, &f, &out).ok());
+  EXPECT_EQ(out, std::string(kLine) + "\n");
+  EXPECT_EQ(f.samples_in, 4u);
+  EXPECT_EQ(f.samples_out, 4u);
+  EXPECT_EQ(f.labels, 4u);
+  EXPECT_EQ(f.metric_name, "up");
+  EXPECT_EQ(f.min_ts, 1000);
+  EXPECT_EQ(f.max_ts, 4000);
+}
+
+TEST(LineRewriter, ShiftsTrimsAndDropsWhileKeepingValueText) {
+  LineRewriter rw({.shift_ms = 10'000, .min_timestamp_ms = 12'500, .drop_labels = {"pod"}});
+  LineFacts f;
+  std::string out;
+  ASSERT_TRUE(rw.Rewrite(kLine, &f, &out).ok());
+  EXPECT_EQ(out,
+            R"({"metric":{"__name__":"up","job":"vm","instance":"10.0.0.1:8428"},"values":["Infinity",12345678901234567890],"timestamps":[13000,14000]})"
+            "\n");
+  EXPECT_EQ(f.samples_in, 4u);
+  EXPECT_EQ(f.samples_out, 2u);
+  EXPECT_EQ(f.min_ts, 13000);
+  EXPECT_EQ(f.first_original_ts, 1000);
+}
+
+TEST(LineRewriter, DroppedLabelsMergeSeriesIdentity) {
+  LineRewriter keep({});
+  LineRewriter drop({.drop_labels = {"pod"}});
+  const std::string a = R"({"metric":{"__name__":"m","job":"j","pod":"a"},"values":[1],"timestamps":[1]})";
+  const std::string b = R"({"metric":{"__name__":"m","job":"j","pod":"b"},"values":[1],"timestamps":[1]})";
+  LineFacts fa;
+  LineFacts fb;
+  std::string out;
+  ASSERT_TRUE(keep.Rewrite(a, &fa, &out).ok());
+  ASSERT_TRUE(keep.Rewrite(b, &fb, &out).ok());
+  EXPECT_NE(fa.series_hash, fb.series_hash);
+  ASSERT_TRUE(drop.Rewrite(a, &fa, &out).ok());
+  ASSERT_TRUE(drop.Rewrite(b, &fb, &out).ok());
+  EXPECT_EQ(fa.series_hash, fb.series_hash);
+}
+
+TEST(LineRewriter, EverySampleTrimmedWritesNothing) {
+  LineRewriter rw({.min_timestamp_ms = 1'000'000, .drop_labels = {}});
+  LineFacts f;
+  std::string out = "before\n";
+  ASSERT_TRUE(rw.Rewrite(kLine, &f, &out).ok());
+  EXPECT_EQ(out, "before\n");
+  EXPECT_EQ(f.samples_out, 0u);
+}
+
+TEST(LineRewriter, AcceptsBareWordsOlderVersionsWrote) {
+  LineRewriter rw({.shift_ms = 1, .drop_labels = {}});
+  LineFacts f;
+  std::string out;
+  ASSERT_TRUE(rw.Rewrite(R"({"metric":{"__name__":"m"},"values":[NaN,+Inf],"timestamps":[1,2]})", &f, &out).ok());
+  EXPECT_EQ(out, R"({"metric":{"__name__":"m"},"values":[NaN,+Inf],"timestamps":[2,3]})" "\n");
+}
+
+TEST(LineRewriter, MalformedLinesSayWhatIsWrong) {
+  LineRewriter rw({});
+  LineFacts f;
+  std::string out;
+  const std::pair<const char*, const char*> cases[] = {
+      {R"({"metric":{"__name__":"m"},"values":[1],"timestamps":[)", ""},
+      {R"([1,2])", "not a JSON object"},
+      {R"({"values":[1],"timestamps":[1]})", "no \"metric\" object"},
+      {R"({"metric":{"__name__":"m"},"timestamps":[1]})", "no \"values\" array"},
+      {R"({"metric":{"__name__":"m"},"values":[1]})", "no \"timestamps\" array"},
+      {R"({"metric":{"__name__":"m"},"values":[1,2],"timestamps":[1]})", "\"values\" has 2 elements but \"timestamps\" has 1"},
+      {R"({"metric":{"__name__":"m"},"values":[1],"timestamps":["x"]})", "timestamp 1 is not an integer"},
+      {R"({"metric":{"__name__":1},"values":[1],"timestamps":[1]})", "label \"__name__\" is not a string"},
+      {R"({"metric":{},"values":[1],"timestamps":[1]})", "\"metric\" has no labels"},
+  };
+  for (const auto& [line, why] : cases) {
+    out.clear();
+    Status s = rw.Rewrite(line, &f, &out);
+    EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << line;
+    EXPECT_NE(s.message().find(why), std::string::npos) << line << " -> " << s.message();
+  }
+}
+
+}  // namespace
+}  // namespace vmx::importer

@@ -1,0 +1,89 @@
+// Where vmimport writes and reads for each URL form, and how options are read and checked.
+#include <gtest/gtest.h>
+
+#include "importer/import_options.h"
+#include "importer/import_target.h"
+#include "importer/time_text.h"
+
+namespace vmx::importer {
+namespace {
+
+TEST(ImportTarget, SingleNodeForms) {
+  for (const char* url : {"http://vm:8428", "vm:8428/", " http://vm:8428/prometheus ",
+                          "http://vm:8428/prometheus/api/v1/query?query=up"}) {
+    Result<ImportTarget> t = ResolveImportTarget(url, "");
+    ASSERT_TRUE(t.ok()) << url;
+    EXPECT_EQ(t->write_url, "http://vm:8428/api/v1/import") << url;
+    EXPECT_EQ(t->read_base, "http://vm:8428") << url;
+    EXPECT_EQ(t->tenant, "");
+  }
+}
+
+TEST(ImportTarget, ClusterTenantFromFlagOrUrl) {
+  Result<ImportTarget> by_flag = ResolveImportTarget("https://vmauth.example", "1011:5");
+  ASSERT_TRUE(by_flag.ok());
+  EXPECT_EQ(by_flag->write_url, "https://vmauth.example/insert/1011:5/prometheus/api/v1/import");
+  EXPECT_EQ(by_flag->read_base, "https://vmauth.example/select/1011:5/prometheus");
+
+  Result<ImportTarget> by_url = ResolveImportTarget("http://vminsert:8480/insert/42/prometheus/", "");
+  ASSERT_TRUE(by_url.ok());
+  EXPECT_EQ(by_url->tenant, "42");
+  EXPECT_EQ(by_url->write_url, "http://vminsert:8480/insert/42/prometheus/api/v1/import");
+
+  EXPECT_FALSE(ResolveImportTarget("http://x/insert/42/prometheus", "7").ok());
+  EXPECT_FALSE(ResolveImportTarget("http://x", "tenant-a").ok());
+  EXPECT_FALSE(ResolveImportTarget("  ", "").ok());
+  EXPECT_FALSE(ResolveImportTarget("ftp://x", "").ok());
+}
+
+TEST(ImportTarget, CredentialsMoveOutOfTheUrl) {
+  Result<ImportTarget> t = ResolveImportTarget("http://alice:s3cret@vm:8428", "");
+  ASSERT_TRUE(t.ok());
+  EXPECT_EQ(t->url_user, "alice");
+  EXPECT_EQ(t->url_password, "s3cret");
+  EXPECT_EQ(t->write_url.find("s3cret"), std::string::npos);
+}
+
+TEST(ImportOptions, TimeShiftForms) {
+  EXPECT_EQ(ParseTimeShift("", "")->mode, TimeShift::Mode::kNone);
+  EXPECT_EQ(ParseTimeShift("now", "")->mode, TimeShift::Mode::kNow);
+  Result<TimeShift> fixed = ParseTimeShift("-1h30m", "");
+  ASSERT_TRUE(fixed.ok());
+  EXPECT_EQ(fixed->fixed_ms, -5'400'000);
+  Result<TimeShift> align = ParseTimeShift("align", "2025-01-01T00:00:00Z");
+  ASSERT_TRUE(align.ok());
+  EXPECT_EQ(align->align_to_ms, 1'735'689'600'000);
+  EXPECT_FALSE(ParseTimeShift("align", "").ok());
+  EXPECT_FALSE(ParseTimeShift("sideways", "").ok());
+}
+
+TEST(ImportOptions, FromPageJsonAndRefusals) {
+  ImportOptions o;
+  const nlohmann::json config = {
+      {"connection", {{"url", "http://vm:8428"}, {"tenant_id", "7"}, {"project_id", "2"},
+                      {"auth", {{"type", "basic"}, {"username", "u"}, {"password", "p"}}}, {"skip_tls_verify", true}}},
+      {"time_shift", "24h"}, {"drop_labels", {"pod", "node"}}, {"skip_outside_retention", true}, {"strict", true}};
+  ASSERT_TRUE(ImportOptionsFromJson(config, &o).ok());
+  EXPECT_EQ(o.tenant, "7:2");
+  EXPECT_EQ(o.http.basic_user, "u");
+  EXPECT_TRUE(o.http.tls_skip_verify);
+  EXPECT_EQ(o.time_shift.fixed_ms, 86'400'000);
+  EXPECT_EQ(o.drop_labels, (std::vector<std::string>{"pod", "node"}));
+  EXPECT_TRUE(o.strict);
+
+  ImportOptions bad;
+  Status s = ImportOptionsFromJson({{"drop_labels", {"instance"}}}, &bad);
+  EXPECT_NE(s.message().find("cannot drop \"instance\""), std::string::npos) << s.message();
+  EXPECT_FALSE(ImportOptionsFromJson({{"connection", {{"auth", {{"type", "kerberos"}}}}}}, &bad).ok());
+}
+
+TEST(TimeText, RetentionLikeVictoriaMetrics) {
+  EXPECT_EQ(*ParseRetentionMs("1"), int64_t{31} * 86'400'000);
+  EXPECT_EQ(*ParseRetentionMs("100y"), int64_t{36500} * 86'400'000);
+  EXPECT_EQ(*ParseRetentionMs("2w"), int64_t{14} * 86'400'000);
+  EXPECT_FALSE(ParseRetentionMs("forever").ok());
+  EXPECT_EQ(FormatInstantMs(1'735'689'600'123), "2025-01-01T00:00:00.123Z");
+}
+
+}  // namespace
+}  // namespace vmx::importer

@@ -1,0 +1,52 @@
+// Every request the page makes to vmimport goes through this file, so headers (the session
+// token) are added in one place. Paths are relative ('api/...') so the page works under any prefix.
+const headers = {};
+const token = new URLSearchParams(window.location.search).get('token');
+if (token) headers['X-Auth-Token'] = token;
+
+// Sets a header sent with every API request.
+export function setApiHeader(name, value) {
+  headers[name] = value;
+}
+
+function failure(status, body) {
+  const err = new Error((body && body.error) || `the request failed with HTTP ${status}`);
+  err.hint = body && body.hint;
+  err.status = status;
+  err.body = body;
+  return err;
+}
+
+// Calls the API; `json` makes it a POST with a JSON body. Resolves with the JSON answer,
+// rejects with an Error carrying .hint on a 4xx/5xx answer.
+export async function api(path, { json, method } = {}) {
+  const init = { method: method || (json === undefined ? 'GET' : 'POST'), headers: { ...headers }, credentials: 'same-origin' };
+  if (json !== undefined) {
+    init.headers['Content-Type'] = 'application/json';
+    init.body = JSON.stringify(json);
+  }
+  const res = await fetch(path, init);
+  let body = null;
+  try { body = await res.json(); } catch { body = null; }
+  if (!res.ok) throw failure(res.status, body);
+  return body;
+}
+
+// POSTs multipart form data, reporting upload progress as onProgress(sentBytes, totalBytes).
+export function upload(path, formData, onProgress) {
+  return new Promise((resolve, reject) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', path);
+    xhr.withCredentials = true;
+    for (const [name, value] of Object.entries(headers)) xhr.setRequestHeader(name, value);
+    xhr.upload.onprogress = (e) => { if (e.lengthComputable && onProgress) onProgress(e.loaded, e.total); };
+    xhr.onerror = () => reject(new Error('the upload was interrupted; is vmimport still running?'));
+    xhr.onload = () => {
+      let body = null;
+      try { body = JSON.parse(xhr.responseText); } catch { body = null; }
+      if (xhr.status >= 200 && xhr.status < 300) resolve(body);
+      else reject(failure(xhr.status, body));
+    };
+    xhr.send(formData);
+  });
+}

@@ -1,0 +1,53 @@
+// The preflight summary: what the bundle holds and how it fits the target.
+import { api } from './api.js';
+import { $, fill, facts, message } from './dom.js';
+import { count, seconds, shift } from './format.js';
+
+// Runs the preflight for `jobId` with `config` and renders it; resolves with the report or null.
+export async function runPreflight(jobId, config) {
+  const box = $('preflight');
+  const notes = $('preflight-notes');
+  fill(notes, message('info', 'Reading the bundle…'));
+  try {
+    const p = await api('api/preflight', { json: { job_id: jobId, config } });
+    const meta = p.metadata || {};
+    const rows = [
+      ['Format', p.bundle_format],
+      ['Series', count(p.series)],
+      ['Samples', count(p.samples)],
+      ['Metric names', count(p.metric_names)],
+      ['Time range', p.samples ? `${p.time_range.start} → ${p.time_range.end}` : '-'],
+      ['Span', seconds(p.span_seconds)],
+      ['Lines', count(p.lines)],
+      ['Labels per series (max)', p.target_max_labels != null
+        ? `${p.max_labels_per_series} (target allows ${p.target_max_labels})` : String(p.max_labels_per_series)],
+      ['Time shift', shift(p.shift_ms)],
+      ['Outside retention', p.samples_outside_retention == null
+        ? 'unknown (target retention not readable; set it in the options)'
+        : `${count(p.samples_outside_retention)} samples (retention ${p.retention})`],
+    ];
+    if (meta.export_id) rows.unshift(['Export', `${meta.export_id}${meta.export_date ? ` · ${meta.export_date}` : ''}`]);
+    fill(box, ...facts(rows));
+    const out = [];
+    if (p.malformed_lines > 0) {
+      const first = p.first_malformed.map((m) => `line ${m.line}: ${m.error}`).join('; ');
+      out.push(message('warn', `${count(p.malformed_lines)} malformed lines will be set aside (${first})`,
+        'turn on strict mode to refuse the bundle instead'));
+    }
+    if (p.series_over_label_limit > 0) {
+      out.push(message('warn', `${count(p.series_over_label_limit)} series have more labels than the target's -maxLabelsPerTimeseries=${p.target_max_labels}`,
+        'VictoriaMetrics would drop their extra labels; drop labels below or raise the limit on the target'));
+    }
+    if (p.samples_outside_retention > 0) {
+      out.push(message('warn', `About ${count(p.samples_outside_retention)} samples are older than the target's retention`,
+        'shift the time (e.g. to now) or skip them; otherwise VictoriaMetrics drops them silently'));
+    }
+    if (out.length === 0) out.push(message('ok', 'The bundle fits the target.'));
+    fill(notes, ...out);
+    return p;
+  } catch (e) {
+    fill(box);
+    fill(notes, message('error', e.message, e.hint));
+    return null;
+  }
+}
