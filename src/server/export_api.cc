@@ -1,0 +1,116 @@
+#include "server/export_api.h"
+
+#include <cstdio>
+#include <filesystem>
+
+#include "common/api_response.h"
+
+namespace vmx {
+namespace {
+
+// The job id from {"job_id": …} in the body or ?id= / ?job_id= in the query.
+Result<std::string> JobIdOf(const httplib::Request& req) {
+  for (const char* key : {"id", "job_id"}) {
+    if (req.has_param(key)) return req.get_param_value(key);
+  }
+  if (!req.body.empty()) {
+    Result<nlohmann::json> body = ParseJsonBody(req);
+    if (!body.ok()) return body.status();
+    if (body->contains("job_id") && (*body)["job_id"].is_string()) return (*body)["job_id"].get<std::string>();
+  }
+  return Status::InvalidArgument("job_id is required", "send {\"job_id\": \"…\"} or ?id=…");
+}
+
+Result<ExportConfig> ConfigOf(const httplib::Request& req) {
+  Result<nlohmann::json> body = ParseJsonBody(req);
+  if (!body.ok()) return body.status();
+  return ExportConfigFromJson(*body);
+}
+
+}  // namespace
+
+void RegisterExportApi(httplib::Server& server, const std::string& output_dir) {
+  RegisterExportApi(server, std::make_shared<ExportService>(ExportServiceOptions{.output_dir = output_dir, .job = {}}));
+}
+
+void RegisterExportApi(httplib::Server& server, std::shared_ptr<ExportService> service) {
+  server.Post("/api/export", [service](const httplib::Request& req, httplib::Response& res) {
+    Result<ExportConfig> config = ConfigOf(req);
+    if (!config.ok()) return ReplyError(res, config.status());
+    Result<std::shared_ptr<ExportJob>> job = service->Start(*config);
+    if (!job.ok()) return ReplyError(res, job.status());
+    (*job)->Wait();
+    std::optional<ExportResult> r = (*job)->result();
+    if (!r) {
+      Status err = (*job)->error();
+      if (err.ok()) err = Status::Canceled("the export was canceled");
+      return ReplyError(res, err);
+    }
+    ReplyJson(res, {{"export_id", r->export_id},
+                    {"job_id", (*job)->id()},
+                    {"archive_path", r->archive_path},
+                    {"archive_name", r->archive_name},
+                    {"archive_size", r->archive_size_bytes},
+                    {"metrics_count", r->metrics_exported},
+                    {"samples_count", r->samples_exported},
+                    {"sha256", r->sha256},
+                    {"time_range", TimeRangeToJson(r->time_range)},
+                    {"obfuscation_applied", r->obfuscation_applied}});
+  });
+
+  server.Post("/api/export/start", [service](const httplib::Request& req, httplib::Response& res) {
+    Result<ExportConfig> config = ConfigOf(req);
+    if (!config.ok()) return ReplyError(res, config.status());
+    Result<std::shared_ptr<ExportJob>> job = service->Start(*config);
+    if (!job.ok()) return ReplyError(res, job.status());
+    ReplyJson(res, (*job)->StartJson());
+  });
+
+  server.Get("/api/export/status", [service](const httplib::Request& req, httplib::Response& res) {
+    Result<std::string> id = JobIdOf(req);
+    if (!id.ok()) return ReplyError(res, id.status());
+    Result<std::shared_ptr<ExportJob>> job = service->Find(*id);
+    if (!job.ok()) return ReplyError(res, job.status());
+    ReplyJson(res, (*job)->StatusJson());
+  });
+
+  const auto control = [service](Status (ExportJob::*action)()) {
+    return [service, action](const httplib::Request& req, httplib::Response& res) {
+      Result<std::string> id = JobIdOf(req);
+      if (!id.ok()) return ReplyError(res, id.status());
+      Result<std::shared_ptr<ExportJob>> job = service->Find(*id);
+      if (!job.ok()) return ReplyError(res, job.status());
+      if (Status s = ((**job).*action)(); !s.ok()) return ReplyError(res, s);
+      ReplyJson(res, (*job)->StatusJson());
+    };
+  };
+  server.Post("/api/export/cancel", control(&ExportJob::Cancel));
+  server.Post("/api/export/resume", control(&ExportJob::Resume));
+
+  server.Get("/api/download", [service](const httplib::Request& req, httplib::Response& res) {
+    if (!req.has_param("path")) {
+      return ReplyError(res, Status::InvalidArgument("path is required", "use the archive_path of a finished export"));
+    }
+    Result<std::string> path = service->OwnBundlePath(req.get_param_value("path"));
+    if (!path.ok()) return ReplyError(res, path.status());
+    std::error_code ec;
+    const uint64_t size = std::filesystem::file_size(*path, ec);
+    std::shared_ptr<FILE> file(std::fopen(path->c_str(), "rb"), [](FILE* f) {
+      if (f != nullptr) std::fclose(f);
+    });
+    if (ec || file == nullptr) {
+      return ReplyError(res, Status::NotFound("the bundle " + *path + " can no longer be read"));
+    }
+    const std::string name = std::filesystem::path(*path).filename().string();
+    res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
+    res.set_content_provider(
+        size, "application/zip", [file](size_t offset, size_t length, httplib::DataSink& sink) {
+          char buf[64 * 1024];
+          if (std::fseek(file.get(), static_cast<long>(offset), SEEK_SET) != 0) return false;
+          const size_t n = std::fread(buf, 1, std::min(length, sizeof(buf)), file.get());
+          return n > 0 && sink.write(buf, n);
+        });
+  });
+}
+
+}  // namespace vmx
