@@ -73,7 +73,7 @@ void BatchSender::Work() {
     }
     cv_.notify_all();
     Status s = Send(batch, &gz);
-    if (s.ok()) on_sent_(batch, gz.size());
+    if (s.ok()) on_sent_(batch, options_.gzip_level > 0 ? gz.size() : batch.body.size());
     {
       std::lock_guard lock(mu_);
       --busy_;
@@ -87,14 +87,20 @@ void BatchSender::Work() {
 }
 
 Status BatchSender::Send(const ImportBatch& batch, std::string* gz) {
-  if (Status s = GzipCompress(batch.body, options_.gzip_level, gz); !s.ok()) return s;
+  const bool compress = options_.gzip_level > 0;
+  if (compress) {
+    if (Status s = GzipCompress(batch.body, options_.gzip_level, gz); !s.ok()) return s;
+  }
+  const std::string_view wire = compress ? std::string_view(*gz) : std::string_view(batch.body);
+  const std::vector<std::string> headers =
+      compress ? std::vector<std::string>{"Content-Encoding: gzip"} : std::vector<std::string>{};
   const std::string what = fmt::format("cannot import lines {}..{} into {}", batch.first_line,
                                        batch.last_line, RedactUrl(options_.url));
   std::chrono::milliseconds backoff = options_.first_backoff;
   Status last;
   for (int attempt = 1; attempt <= options_.max_attempts; ++attempt) {
     if (canceled_.load()) return Status::Canceled();
-    Result<HttpResponse> r = client_.Post(options_.url, *gz, "application/jsonl", {"Content-Encoding: gzip"});
+    Result<HttpResponse> r = client_.Post(options_.url, wire, "application/jsonl", headers);
     const std::string tries = fmt::format("attempt {}/{}", attempt, options_.max_attempts);
     if (r.ok() && r->status >= 200 && r->status < 300) return Status::Ok();
     if (!r.ok()) {

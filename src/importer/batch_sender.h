@@ -36,7 +36,7 @@ struct BatchSenderOptions {
   int concurrency = 2;             // parallel POSTs
   int max_attempts = 5;            // per batch, the first try included
   std::chrono::milliseconds first_backoff{500};
-  int gzip_level = 1;
+  int gzip_level = 1;              // 0: send the body uncompressed
 };
 
 class BatchSender {

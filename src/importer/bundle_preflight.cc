@@ -109,13 +109,7 @@ Result<PreflightReport> RunPreflight(const std::string& path, const ImportOption
     rep.min_ts = min_ts;
     rep.max_ts = max_ts;
   }
-  const TimeShift& shift = options.time_shift;
-  switch (shift.mode) {
-    case TimeShift::Mode::kNone: rep.shift_ms = 0; break;
-    case TimeShift::Mode::kFixed: rep.shift_ms = shift.fixed_ms; break;
-    case TimeShift::Mode::kNow: rep.shift_ms = rep.samples ? NowMs() - max_ts : 0; break;
-    case TimeShift::Mode::kAlign: rep.shift_ms = rep.samples ? shift.align_to_ms - min_ts : 0; break;
-  }
+  rep.shift_ms = rep.samples ? ShiftMillis(options.time_shift, min_ts, max_ts, NowMs()) : 0;
   std::optional<int64_t> retention_ms;
   if (!options.retention.empty()) {
     Result<int64_t> r = ParseRetentionMs(options.retention);

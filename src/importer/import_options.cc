@@ -58,6 +58,16 @@ Result<TimeShift> ParseTimeShift(const std::string& text, const std::string& ali
   return shift;
 }
 
+int64_t ShiftMillis(const TimeShift& shift, int64_t first_ms, int64_t last_ms, int64_t now_ms) {
+  switch (shift.mode) {
+    case TimeShift::Mode::kNone: return 0;
+    case TimeShift::Mode::kFixed: return shift.fixed_ms;
+    case TimeShift::Mode::kNow: return first_ms <= last_ms ? now_ms - last_ms : 0;
+    case TimeShift::Mode::kAlign: return first_ms <= last_ms ? shift.align_to_ms - first_ms : 0;
+  }
+  return 0;
+}
+
 Status ValidateImportOptions(const ImportOptions& o) {
   for (const std::string& label : o.drop_labels) {
     if (label == "__name__" || label == "job" || label == "instance") {
@@ -69,6 +79,7 @@ Status ValidateImportOptions(const ImportOptions& o) {
   if (o.concurrency < 1 || o.concurrency > 64) {
     return Status::InvalidArgument("-concurrency must be between 1 and 64");
   }
+  if (o.gzip_level < 0 || o.gzip_level > 9) return Status::InvalidArgument("-gzip-level must be between 0 and 9");
   if (o.batch_bytes < 4096) return Status::InvalidArgument("-batch-size must be at least 4096 bytes");
   if (o.max_line_bytes < 1024) return Status::InvalidArgument("-max-line-size must be at least 1024 bytes");
   return Status::Ok();

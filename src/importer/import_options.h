@@ -24,6 +24,10 @@ struct TimeShift {
 // lands at `align_to`, RFC 3339 or unix seconds) or a signed duration such as "-24h".
 Result<TimeShift> ParseTimeShift(const std::string& text, const std::string& align_to);
 
+// The milliseconds `shift` adds for a bundle whose samples span [first_ms, last_ms] (original
+// timestamps), at wall-clock time `now_ms`.
+int64_t ShiftMillis(const TimeShift& shift, int64_t first_ms, int64_t last_ms, int64_t now_ms);
+
 struct ImportOptions {
   std::string url;          // target, any pasted form
   std::string tenant;       // cluster account ID ("1011" or "1011:5"); "" for a single node
@@ -41,6 +45,7 @@ struct ImportOptions {
   size_t batch_bytes = 4 << 20;
   int concurrency = 2;
   int max_attempts = 5;
+  int gzip_level = 1;        // request body compression; 0 sends plain JSON lines
   std::string rejects_path;  // where malformed lines are kept; created only when needed
 };
 

@@ -7,6 +7,7 @@
 #include <unordered_set>
 
 #include "importer/batch_sender.h"
+#include "importer/bundle_preflight.h"
 #include "importer/line_rewriter.h"
 #include "importer/target_probe.h"
 #include "importer/time_text.h"
@@ -143,6 +144,12 @@ std::string ImportReport::ToText() const {
   return out;
 }
 
+void ImportPipeline::Cancel() {
+  cancel_.store(true);
+  std::lock_guard lock(sender_mu_);
+  if (sender_ != nullptr) sender_->Cancel();
+}
+
 ImportPipeline::ImportPipeline(std::string bundle_path, ImportOptions options)
     : bundle_path_(std::move(bundle_path)), options_(std::move(options)) {}
 
@@ -169,43 +176,23 @@ Status ImportPipeline::Plan(HttpClient& client, const ImportTarget& target, Resu
   const TimeShift& shift = options_.time_shift;
   const bool needs_scan = shift.mode == TimeShift::Mode::kNow || shift.mode == TimeShift::Mode::kAlign ||
                           options_.strict;
-  int64_t first = std::numeric_limits<int64_t>::max();
-  int64_t last = std::numeric_limits<int64_t>::min();
+  resume->shift_ms = ShiftMillis(shift, 0, -1, NowMs());
   if (needs_scan) {
+    // One pass before sending: finds the first/last sample for the shift, and with -strict
+    // refuses a bundle with any malformed line before a single sample reaches the target.
     progress_.phase.store(ImportProgress::kScanning);
-    Result<std::unique_ptr<BundleStream>> stream =
-        BundleStream::Open(bundle_path_, {options_.max_decompressed_bytes, options_.max_line_bytes});
-    if (!stream.ok()) return stream.status();
-    LineRewriter checker(RewriteRules{});
-    std::string scratch;
-    StreamProgress scan_progress;
-    Status s = (*stream)->ForEachLine(
-        [&](std::string_view line, uint64_t n) -> Status {
-          LineFacts f;
-          scratch.clear();
-          Status ls = checker.Rewrite(line, &f, &scratch);
-          if (!ls.ok()) {
-            if (options_.strict) {
-              return Status::InvalidArgument(
-                  fmt::format("line {} of the bundle is malformed: {}", n, ls.message()),
-                  "nothing was imported (-strict); fix the line or import without -strict to set it aside");
-            }
-            return Status::Ok();
-          }
-          if (f.samples_in > 0) {
-            first = std::min(first, f.first_original_ts);
-            last = std::max(last, f.last_original_ts);
-          }
-          return Status::Ok();
-        },
-        &scan_progress, &cancel_);
-    if (!s.ok()) return s;
-  }
-  switch (shift.mode) {
-    case TimeShift::Mode::kNone: resume->shift_ms = 0; break;
-    case TimeShift::Mode::kFixed: resume->shift_ms = shift.fixed_ms; break;
-    case TimeShift::Mode::kNow: resume->shift_ms = first <= last ? NowMs() - last : 0; break;
-    case TimeShift::Mode::kAlign: resume->shift_ms = first <= last ? shift.align_to_ms - first : 0; break;
+    ImportOptions scan_options = options_;
+    scan_options.time_shift = TimeShift{};
+    Result<PreflightReport> scan = RunPreflight(bundle_path_, scan_options, TargetFlags{}, &cancel_);
+    if (!scan.ok()) return scan.status();
+    if (options_.strict && scan->malformed_lines > 0) {
+      const auto& [line, why] = scan->first_malformed.front();
+      return Status::InvalidArgument(
+          fmt::format("line {} of the bundle is malformed: {} ({} malformed lines in all)", line, why,
+                      scan->malformed_lines),
+          "nothing was imported (-strict); fix the lines or import without -strict to set them aside");
+    }
+    if (scan->samples > 0) resume->shift_ms = ShiftMillis(shift, scan->min_ts, scan->max_ts, NowMs());
   }
   resume->planned = true;
   return Status::Ok();
@@ -252,7 +239,8 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
   BatchSender sender(client,
                      {.url = target->write_url,
                       .concurrency = options_.concurrency,
-                      .max_attempts = options_.max_attempts},
+                      .max_attempts = options_.max_attempts,
+                      .gzip_level = options_.gzip_level},
                      [&](const ImportBatch& batch, size_t wire_bytes) {
                        progress_.samples_sent.fetch_add(batch.samples);
                        progress_.batches_sent.fetch_add(1);
@@ -260,6 +248,19 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
                        std::lock_guard lock(sent_mu);
                        resume->sent_batches.insert(batch.index);
                      });
+  {
+    std::lock_guard lock(sender_mu_);
+    sender_ = &sender;
+  }
+  // Declared after `sender`, so it unregisters it before the sender is destroyed.
+  struct Unregister {
+    ImportPipeline* p;
+    ~Unregister() {
+      std::lock_guard lock(p->sender_mu_);
+      p->sender_ = nullptr;
+    }
+  } unregister{this};
+  if (cancel_.load()) sender.Cancel();
   progress_.samples_sent.store(0);
   LineRewriter rewriter({.shift_ms = resume->shift_ms,
                          .min_timestamp_ms = resume->min_timestamp_ms,

@@ -92,7 +92,7 @@ class ImportPipeline {
   // (pass the same object again to resume). The report is filled even when an error returns.
   Status Run(ResumeState* resume, ImportReport* report);
 
-  void Cancel() { cancel_.store(true); }
+  void Cancel();
   const ImportProgress& progress() const { return progress_; }
 
  private:
@@ -102,6 +102,8 @@ class ImportPipeline {
   ImportOptions options_;
   ImportProgress progress_;
   std::atomic<bool> cancel_{false};
+  std::mutex sender_mu_;
+  class BatchSender* sender_ = nullptr;  // the running run's sender, to cancel its queue
 };
 
 }  // namespace vmx::importer

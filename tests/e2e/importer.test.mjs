@@ -79,7 +79,7 @@ z.close()`, jsonl, zip]);
     assert.match(preflight, /Series\s+24\b/);
     assert.match(preflight, new RegExp(`Samples\\s+${(SERIES * SAMPLES).toLocaleString('en-US')}`));
     assert.match(preflight, /e2e-1/);
-    assert.match(await page.locator('#preflight-notes').innerText(), /1 malformed lines.*line 3/s);
+    assert.match(await page.locator('#preflight-notes').innerText(), /1 malformed line .*line 3/s);
     await screenshot(page, 'vmimport-preflight-1366');
 
     await page.click('#start-btn');

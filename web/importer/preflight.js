@@ -31,7 +31,7 @@ export async function runPreflight(jobId, config) {
     const out = [];
     if (p.malformed_lines > 0) {
       const first = p.first_malformed.map((m) => `line ${m.line}: ${m.error}`).join('; ');
-      out.push(message('warn', `${count(p.malformed_lines)} malformed lines will be set aside (${first})`,
+      out.push(message('warn', `${count(p.malformed_lines)} malformed ${p.malformed_lines === 1 ? 'line' : 'lines'} will be set aside (${first})`,
         'turn on strict mode to refuse the bundle instead'));
     }
     if (p.series_over_label_limit > 0) {

@@ -12,7 +12,7 @@ function render(job) {
   $('progress-bar').setAttribute('aria-valuenow', String(Math.round(fraction * 100)));
   fill($('progress-facts'), ...facts([
     ['State', job.state === 'running' ? p.phase : job.state],
-    ['Read', `${bytes(p.bytes_read)} of ${bytes(p.bytes_total)}`],
+    ['Read', `${bytes(job.state === 'completed' ? p.bytes_total : p.bytes_read)} of ${bytes(p.bytes_total)}`],
     ['Lines', `${count(p.lines)}${p.lines_rejected ? ` (${count(p.lines_rejected)} set aside)` : ''}`],
     ['Samples sent', count(p.samples_sent)],
     ['Speed', `${count(Math.round(p.samples_per_second || 0))} samples/s`],
