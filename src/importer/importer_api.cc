@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <fstream>
 
 #include "common/api_response.h"
@@ -52,10 +53,21 @@ HttpClientOptions ProbeHttp(const ImportOptions& o, const ImportTarget& t) {
   return http;
 }
 
+Status UploadTooLarge(const ImporterLimits& limits) {
+  return Status::TooLarge(
+      fmt::format("the bundle is larger than the upload limit of {} bytes", limits.max_upload_bytes),
+      "start vmimport with a larger -max-upload-size, or import with `vmimport import`");
+}
+
 void HandleUpload(ImportJobs& jobs, const ImporterLimits& limits, const httplib::Request& req,
                   httplib::Response& res, const httplib::ContentReader& content_reader) {
   if (!req.is_multipart_form_data()) {
     ReplyError(res, Status::InvalidArgument("the upload must be multipart/form-data with a `bundle` file part"));
+    return;
+  }
+  const std::string length = req.get_header_value("Content-Length");
+  if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > limits.max_upload_bytes) {
+    ReplyError(res, UploadTooLarge(limits));
     return;
   }
   Result<std::shared_ptr<ImportJob>> created = jobs.Create();
@@ -71,7 +83,7 @@ void HandleUpload(ImportJobs& jobs, const ImporterLimits& limits, const httplib:
   bool have_bundle = false;
   uint64_t size = 0;
   Status failure;
-  content_reader(
+  const bool read_all = content_reader(
       [&](const httplib::MultipartFormData& part) {
         field = part.name;
         if (field == "bundle") {
@@ -94,9 +106,7 @@ void HandleUpload(ImportJobs& jobs, const ImporterLimits& limits, const httplib:
         if (field == "bundle") {
           size += len;
           if (size > limits.max_upload_bytes) {
-            failure = Status::TooLarge(
-                fmt::format("the bundle is larger than the upload limit of {} bytes", limits.max_upload_bytes),
-                "start vmimport with a larger -max-upload-size, or import with `vmimport import`");
+            failure = UploadTooLarge(limits);
             return false;
           }
           out.write(data, static_cast<std::streamsize>(len));
@@ -114,6 +124,9 @@ void HandleUpload(ImportJobs& jobs, const ImporterLimits& limits, const httplib:
         return true;
       });
   out.close();
+  if (failure.ok() && !read_all) {
+    failure = Status::InvalidArgument("the upload was cut short before the end of the form", "upload the bundle again");
+  }
   if (failure.ok() && !have_bundle) {
     failure = Status::InvalidArgument("the upload has no `bundle` file part",
                                       "send the file as multipart/form-data field `bundle`");
