@@ -131,6 +131,13 @@ async function exportState(page) {
   return page.locator('[data-role=export]').getAttribute('data-state');
 }
 
+// Clicks Resume and waits until the view has left the canceled/failed state it was in.
+async function resume(page) {
+  await page.locator('[data-role=resume]').click();
+  await page.waitForFunction(() => !['canceled', 'failed'].includes(document.querySelector('[data-role=export]')?.dataset.state),
+    null, { timeout: 30000 });
+}
+
 async function waitExportState(page, states, timeout = 60000) {
   await page.waitForFunction((s) => s.includes(document.querySelector('[data-role=export]')?.dataset.state),
     states, { timeout });
@@ -339,7 +346,7 @@ test('bad URLs: rejected forms are explained beside the field, an unreachable ho
 
 test('cancel and resume: the resumed export holds every sample exactly once', async () => {
   // A slow network in front of VM makes each window take a while, so there is time to cancel.
-  const proxy = await startDelayProxy(vm.url, 250);
+  const proxy = await startDelayProxy(vm.url, 250, /\/api\/v1\/export/);
   const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
   const page = await openWizard(app);
   await next(page, 'Time range');
@@ -359,7 +366,7 @@ test('cancel and resume: the resumed export holds every sample exactly once', as
   await shots(page, '6-export-canceled');
 
   const downloadPromise = page.waitForEvent('download', { timeout: 120000 });
-  await page.locator('[data-role=resume]').click();
+  await resume(page);
   assert.equal(await waitExportState(page, ['completed', 'failed'], 120000), 'completed');
   const bundle = await openBundle(await downloadPromise);
   assert.equal(sampleCount(bundle.lines), expectedSamples(data, Date.parse(startText), Date.parse(endText)));
@@ -370,7 +377,9 @@ test('cancel and resume: the resumed export holds every sample exactly once', as
 test('VM stopped mid-export: the error is shown, and resume after VM is back completes the bundle', async () => {
   const own = await startVictoriaMetrics();
   await importLines(own.url, data.text);
-  const proxy = await startDelayProxy(own.url, 250);
+  // A snapshot writes the fresh in-memory parts to disk, so the crash below keeps the data.
+  assert.equal((await fetch(`${own.url}/snapshot/create`)).status, 200);
+  const proxy = await startDelayProxy(own.url, 250, /\/api\/v1\/export/);
   const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
   const page = await openWizard(app);
   await next(page, 'Time range');
@@ -391,8 +400,10 @@ test('VM stopped mid-export: the error is shown, and resume after VM is back com
 
   await restartVictoriaMetrics(own);
   const downloadPromise = page.waitForEvent('download', { timeout: 120000 });
-  await page.locator('[data-role=resume]').click();
-  assert.equal(await waitExportState(page, ['completed', 'failed'], 120000), 'completed');
+  await resume(page);
+  const final = await waitExportState(page, ['completed', 'failed'], 120000);
+  if (final !== 'completed') await shots(page, '6-export-failed-after-resume');
+  assert.equal(final, 'completed', await page.locator('[data-role=export]').textContent());
   const bundle = await openBundle(await downloadPromise);
   assert.equal(sampleCount(bundle.lines), expectedSamples(data, Date.parse(startText), Date.parse(endText)));
   assert.deepEqual(page.pageErrors, []);

@@ -151,10 +151,11 @@ export async function screenshot(page, name) {
   await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
 }
 
-// An HTTP proxy to `targetUrl` that holds every request for `delayMs` first, like a slow network,
-// so a test can act while an export is running. When the target is down the client's connection
-// is reset, as it would be by a crashed server. Resolves with {url, close()}.
-export async function startDelayProxy(targetUrl, delayMs) {
+// An HTTP proxy to `targetUrl` that holds requests whose path matches `only` (default: all) for
+// `delayMs` first, like a slow network, so a test can act while an export is running. When the
+// target is down the client's connection is reset, as by a crashed server. Resolves with
+// {url, close()}.
+export async function startDelayProxy(targetUrl, delayMs, only = /./) {
   const target = new URL(targetUrl);
   const server = createHttpServer((req, res) => {
     setTimeout(() => {
@@ -166,7 +167,7 @@ export async function startDelayProxy(targetUrl, delayMs) {
       });
       upstream.on('error', () => req.socket.destroy());
       req.pipe(upstream);
-    }, delayMs);
+    }, only.test(req.url) ? delayMs : 0);
   });
   const port = await freePort();
   await new Promise((r) => server.listen(port, '127.0.0.1', r));

@@ -38,16 +38,17 @@ function partsList(parts) {
   return h('dl', { class: 'inline-dl' }, parts.map(([k, v]) => [h('dt', {}, k), h('dd', { class: 'mono' }, v)]));
 }
 
+// The settings of the last test and its outcome ('ok' | 'failed'), to mark the result stale
+// as soon as the user edits anything it depended on.
+let tested = { key: '', outcome: '' };
+
 function connectionChanged() {
   renderUrlHint();
   showError(actionError, null);
-  if (state.validation && state.validationKey !== connectionKey()) {
-    resultPanel.classList.add('stale');
-    resultPanel.dataset.state = 'stale';
-  } else if (state.validation) {
-    resultPanel.classList.remove('stale');
-    resultPanel.dataset.state = 'ok';
-  }
+  if (!tested.outcome || resultPanel.dataset.state === 'running') return;
+  const stale = tested.key !== connectionKey();
+  resultPanel.classList.toggle('stale', stale);
+  resultPanel.dataset.state = stale ? 'stale' : tested.outcome;
 }
 
 function bindText(key, props = {}) {
@@ -80,7 +81,7 @@ function renderAuthFields() {
 
 const ICON = { ok: '✓', fail: '✕', warn: '!', skip: '–', wait: '…' };
 
-function renderStages(stages, extra = []) {
+function renderStages(stages, ...extra) {
   replace(resultPanel, h('ol', { class: 'stages' }, stages.map((s) => h('li', { class: `stage ${s.state}`, dataset: { stage: s.key } },
     h('span', { class: 'stage-icon', 'aria-hidden': 'true' }, ICON[s.state]),
     h('span', { class: 'stage-name' }, s.name),
@@ -129,7 +130,10 @@ function successStages(reply) {
 
 function failureStages(err) {
   const body = err.body || {};
-  const stage = body.stage || body.failed_stage || (err.status === 401 || err.status === 403 ? 'auth' : 'reachable');
+  // The server names the failed stage: url, reachable, auth or api (the API answered wrongly).
+  const aliases = { url: 'reachable', api: 'flavour' };
+  const named = body.stage || body.failed_stage || (err.status === 401 || err.status === 403 ? 'auth' : 'reachable');
+  const stage = aliases[named] || named;
   const order = ['reachable', 'auth', 'flavour', 'version', 'components'];
   const names = { reachable: 'Reachable', auth: 'Authentication', flavour: 'Flavour', version: 'Version', components: 'Components' };
   const failedAt = Math.max(0, order.indexOf(stage));
@@ -148,6 +152,14 @@ function attemptsList(reply) {
     h('ul', {}, attempts.map((a) => h('li', {},
       h('span', { class: 'mono' }, typeof a === 'string' ? a : a.url || a.full_api_url || ''),
       typeof a === 'object' ? ` — ${a.ok || a.success ? 'ok' : a.error || a.message || 'failed'}` : ''))))];
+}
+
+// The server's notes (fallbacks it took, e.g. an export route through another prefix) and hint.
+function notesList(reply) {
+  if (!reply) return [];
+  const notes = (Array.isArray(reply.notes) ? reply.notes : []).map(String);
+  if (reply.success !== false && reply.hint) notes.push(reply.hint);
+  return notes.length ? [h('ul', { class: 'notes help', 'data-role': 'validation-notes' }, notes.map((n) => h('li', {}, n)))] : [];
 }
 
 function checkInputs() {
@@ -190,12 +202,15 @@ async function testConnection() {
       }
       state.validation = reply;
       state.validationKey = key;
-      renderStages(successStages(reply), attemptsList(reply));
+      renderStages(successStages(reply), attemptsList(reply), notesList(reply));
       resultPanel.dataset.state = 'ok';
+      tested = { key, outcome: 'ok' };
       return true;
     } catch (err) {
-      renderStages(failureStages(err), attemptsList(err.body));
+      renderStages(failureStages(err), attemptsList(err.body), notesList(err.body));
+      if (err.body && err.body.stage === 'url') showError(urlField.error, err);
       resultPanel.dataset.state = 'failed';
+      tested = { key, outcome: 'failed' };
       return false;
     } finally {
       testButton.disabled = false;
@@ -230,8 +245,11 @@ function render() {
   actionError = errorBox();
   resultPanel = h('div', { class: 'result-panel', 'aria-live': 'polite', 'data-role': 'validation', hidden: true });
   if (state.validation) {
-    renderStages(successStages(state.validation), attemptsList(state.validation));
+    renderStages(successStages(state.validation), attemptsList(state.validation), notesList(state.validation));
     resultPanel.dataset.state = 'ok';
+    tested = { key: state.validationKey, outcome: 'ok' };
+  } else {
+    tested = { key: '', outcome: '' };
   }
   renderAuthFields();
   renderUrlHint();

@@ -177,8 +177,14 @@ function stat(value, label, role) {
 async function cancelExport(btn, err) {
   btn.disabled = true;
   try {
-    await api('api/export/cancel', { body: { job_id: state.job.id } });
-    poll();
+    const reply = await api('api/export/cancel', { body: { job_id: state.job.id } });
+    if (reply && reply.state) {
+      state.job.status = reply;
+      stopPolling();
+      onStatus(reply);
+    } else {
+      poll();
+    }
   } catch (e) {
     btn.disabled = false;
     showError(err, e);
@@ -191,7 +197,13 @@ async function resumeExport(btn, err) {
     const reply = await api('api/export/resume', { body: { job_id: state.job.id } });
     if (reply && reply.job_id) state.job.id = reply.job_id;
     rate = { lastCount: null, lastAt: 0, perSecond: null };
-    poll();
+    // The reply is the job's status: show it at once (not the old failure) and keep following it.
+    if (reply && reply.state) {
+      state.job.status = reply;
+      onStatus(reply);
+    } else {
+      poll();
+    }
   } catch (e) {
     btn.disabled = false;
     showError(err, e);
