@@ -77,33 +77,38 @@ export function timeRangeBody() {
   return { start: toRfc3339(state.range.startMs), end: toRfc3339(state.range.endMs) };
 }
 
-// The selected jobs grouped: {components: [...], jobs: [...]} in discovery order.
+// The selected jobs grouped: {components: [...], jobs: [...], jobComponents: {job: component}}
+// in discovery order. jobComponents lets the server name pseudonyms <component>-job-<n> even
+// when several components are exported together.
 export function selection() {
   const components = [];
   const jobs = [];
+  const jobComponents = {};
   for (const comp of (state.discovery && state.discovery.components) || []) {
     let any = false;
     for (const job of comp.jobs || []) {
       if (state.selectedJobs.has(jobKey(comp.component, job))) {
         any = true;
         if (!jobs.includes(job)) jobs.push(job);
+        jobComponents[job] = comp.component;
       }
     }
     if (any) components.push(comp.component);
   }
-  return { components, jobs };
+  return { components, jobs, jobComponents };
 }
 
 // The full ExportConfig (SPEC section 4) for /api/sample and /api/export/start.
 // `overrides.obfuscation` replaces the obfuscation part (label discovery asks for raw labels).
 export function exportConfigBody(overrides = {}) {
   const p = state.privacy;
-  const { components, jobs } = state.mode === 'cluster' ? selection() : { components: [], jobs: [] };
+  const { components, jobs, jobComponents } = state.mode === 'cluster' ? selection() : { components: [], jobs: [], jobComponents: {} };
   const body = {
     connection: connectionBody(),
     time_range: timeRangeBody(),
     components,
     jobs,
+    job_components: jobComponents,
     mode: state.mode,
     query_type: state.queryType,
     query: state.mode === 'custom' ? state.query.trim() : '',

@@ -58,10 +58,8 @@ export function describeUrl(text) {
     notes.push('No tenant in the URL: the cluster needs /select/<tenant>/prometheus (tenant 0 is tried).');
   } else if (port === '8427') {
     flavour = 'vmauth';
-  } else {
-    flavour = 'to be detected';
   }
-  parts.push(['Looks like', flavour]);
+  if (flavour) parts.push(['Looks like', flavour]);
   if (path) parts.push(['API base', path]);
   return { ok: true, parts, notes, error: '' };
 }

@@ -35,7 +35,7 @@ function renderUrlHint() {
 }
 
 function partsList(parts) {
-  return h('dl', { class: 'inline-dl' }, parts.map(([k, v]) => [h('dt', {}, k), h('dd', { class: 'mono' }, v)]));
+  return parts.map(([k, v]) => h('span', { class: 'hint-pair' }, h('span', { class: 'hint-key' }, `${k}:`), ' ', h('code', {}, v)));
 }
 
 // The settings of the last test and its outcome ('ok' | 'failed'), to mark the result stale
@@ -110,11 +110,22 @@ function versionText(reply) {
   return '';
 }
 
+// "single" → "single-node"; adds what answers behind vmauth or a gateway.
+function flavourText(reply) {
+  const names = { single: 'single-node', cluster: 'cluster (vmselect)', vmauth: 'vmauth', managed: 'managed / gateway' };
+  const raw = reply.flavour || reply.flavor || '';
+  let text = names[raw] || raw;
+  const backend = names[reply.backend] || reply.backend;
+  if (text && backend && raw !== reply.backend) text += ` → ${backend}`;
+  else if (text && reply.behind_vmauth && raw !== 'vmauth') text += ' behind vmauth';
+  return text;
+}
+
 function successStages(reply) {
   const resolved = resolvedConnection(reply) || {};
   const auth = state.connection.authType === 'none' ? 'no authentication needed'
     : state.connection.authType === 'basic' ? `accepted for user ${state.connection.username}` : `accepted (${state.connection.authType})`;
-  const flavour = reply.flavour || reply.flavor || reply.type || '';
+  const flavour = flavourText(reply);
   const version = versionText(reply);
   const comps = componentNames(reply);
   return [
@@ -157,9 +168,11 @@ function attemptsList(reply) {
 // The server's notes (fallbacks it took, e.g. an export route through another prefix) and hint.
 function notesList(reply) {
   if (!reply) return [];
-  const notes = (Array.isArray(reply.notes) ? reply.notes : []).map(String);
-  if (reply.success !== false && reply.hint) notes.push(reply.hint);
-  return notes.length ? [h('ul', { class: 'notes help', 'data-role': 'validation-notes' }, notes.map((n) => h('li', {}, n)))] : [];
+  const notes = new Set((Array.isArray(reply.notes) ? reply.notes : []).map(String));
+  if (reply.success !== false && reply.hint) notes.add(String(reply.hint));
+  if (notes.size === 0) return [];
+  return [h('div', { class: 'validation-notes', 'data-role': 'validation-notes' }, h('div', { class: 'hint-title' }, 'Notes'),
+    h('ul', { class: 'notes help' }, [...notes].map((n) => h('li', {}, n))))];
 }
 
 function checkInputs() {
@@ -202,12 +215,12 @@ async function testConnection() {
       }
       state.validation = reply;
       state.validationKey = key;
-      renderStages(successStages(reply), attemptsList(reply), notesList(reply));
+      renderStages(successStages(reply), notesList(reply), attemptsList(reply));
       resultPanel.dataset.state = 'ok';
       tested = { key, outcome: 'ok' };
       return true;
     } catch (err) {
-      renderStages(failureStages(err), attemptsList(err.body), notesList(err.body));
+      renderStages(failureStages(err), notesList(err.body), attemptsList(err.body));
       if (err.body && err.body.stage === 'url') showError(urlField.error, err);
       resultPanel.dataset.state = 'failed';
       tested = { key, outcome: 'failed' };
@@ -245,7 +258,7 @@ function render() {
   actionError = errorBox();
   resultPanel = h('div', { class: 'result-panel', 'aria-live': 'polite', 'data-role': 'validation', hidden: true });
   if (state.validation) {
-    renderStages(successStages(state.validation), attemptsList(state.validation), notesList(state.validation));
+    renderStages(successStages(state.validation), notesList(state.validation), attemptsList(state.validation));
     resultPanel.dataset.state = 'ok';
     tested = { key: state.validationKey, outcome: 'ok' };
   } else {

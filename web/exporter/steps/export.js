@@ -28,7 +28,7 @@ function summary() {
     ['VictoriaMetrics', cfg.connection.full_api_url || cfg.connection.url],
     state.mode === 'custom' ? ['Query', state.query.trim()] : ['Jobs', `${sel.jobs.length} jobs of ${sel.components.join(', ')}`],
     ['Obfuscation', state.privacy.enabled ? ['on', state.privacy.instance && 'instances', state.privacy.job && 'jobs', state.privacy.deepScrub && 'deep scrub',
-      state.privacy.customLabels.size && `${state.privacy.customLabels.size} custom labels`].filter(Boolean).join(', ') : 'OFF: real names and addresses will be in the bundle'],
+      state.privacy.customLabels.size && `custom labels: ${[...state.privacy.customLabels].join(', ')}`].filter(Boolean).join(', ') : 'OFF: real names and addresses will be in the bundle'],
     ['Dropped labels', state.privacy.dropLabels.size ? [...state.privacy.dropLabels].join(', ') : 'none'],
     ['Metric step', state.metricStepSeconds ? `${state.metricStepSeconds}s` : 'raw samples'],
     ['Staging directory', state.stagingDir],
@@ -141,9 +141,9 @@ function renderProgress(status) {
   const bar = h('progress', { max: '1', value: String(progress), 'aria-label': 'Export progress' });
   const stats = h('div', { class: 'stats' },
     stat(`${formatNumber(done)} / ${formatNumber(total)}`, 'windows done', 'windows'),
-    stat(rate.perSecond === null ? '—' : formatNumber(rate.perSecond), bySamples ? 'samples/s' : 'series/s', 'rate'),
+    stat(rate.perSecond === null || !count ? '—' : formatNumber(rate.perSecond), bySamples ? 'samples/s' : 'series/s', 'rate'),
     stat(active ? etaText(status.eta ?? status.eta_seconds) : '—', 'remaining', 'eta'),
-    stat(count === undefined ? '—' : formatNumber(count), bySamples ? 'samples exported' : 'series exported', 'count'));
+    stat(!count ? '—' : formatNumber(count), bySamples ? 'samples exported' : 'series exported', 'count'));
   const title = { pending: 'Preparing the export…', running: 'Exporting…', failed: 'The export stopped with an error',
     canceled: 'The export was cancelled', cancelled: 'The export was cancelled' }[s] || s;
   const err = errorBox();

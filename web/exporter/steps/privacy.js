@@ -17,7 +17,7 @@ let previewError = null;
 let stagingField = null;
 let previewTimer = 0;
 let previewAbort = null;
-let labelScan = { key: '', stats: null };
+let labelScan = { key: '', stats: null, count: 0 };
 
 function configKey() {
   const c = exportConfigBody();
@@ -68,7 +68,8 @@ async function scanLabels() {
     const config = exportConfigBody({ obfuscation: { enabled: false, obfuscate_instance: false, obfuscate_job: false,
       preserve_structure: true, deep_scrub: false, custom_labels: [], drop_labels: [] } });
     const reply = await api('api/sample', { body: { config, limit: LABEL_SCAN_LIMIT } });
-    labelScan = { key, stats: labelStats(seriesOf(reply)) };
+    const sampled = seriesOf(reply);
+    labelScan = { key, stats: labelStats(sampled), count: sampled.length };
     renderLabels();
   } catch (err) {
     const box = errorBox();
@@ -109,7 +110,7 @@ function renderLabels() {
     return row;
   });
   replace(labelsBox, h('div', { class: 'table-wrap' }, h('table', { class: 'labels' },
-    h('caption', { class: 'help' }, `Labels found in ${LABEL_SCAN_LIMIT} sampled series (besides job and instance). Pseudonymise turns values into <label>-<n>; Drop removes the label.`),
+    h('caption', { class: 'help' }, `Labels found in ${labelScan.count} sampled series (besides job and instance). Pseudonymise turns values into <label>-<n>; Drop removes the label.`),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Label'), h('th', { scope: 'col' }, 'Example values'),
       h('th', { scope: 'col', class: 'num' }, 'Series'), h('th', { scope: 'col' }, 'Action'))),
     h('tbody', {}, rows))));
