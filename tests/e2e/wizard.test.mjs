@@ -444,3 +444,52 @@ test('keyboard only: focus is visible, presets change with arrow keys, Next work
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
+
+test('custom selector mode: only the matching series are exported, and label values render as text, never HTML', async () => {
+  const own = await startVictoriaMetrics();
+  const evil = '<img src=x onerror="window.__pwned=1">';
+  const ts = data.timestamps;
+  const evilLines = [
+    JSON.stringify({ metric: { __name__: 'app_requests_total', job: 'app', instance: '10.1.1.1:9100', note: evil }, values: ts.map((_, i) => i), timestamps: ts }),
+    JSON.stringify({ metric: { __name__: 'app_requests_total', job: 'other', instance: '10.1.1.2:9100' }, values: ts.map((_, i) => i), timestamps: ts }),
+  ];
+  await importLines(own.url, `${evilLines.join('\n')}\n`);
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`, `-vm.url=${own.url}`]);
+  const page = await openWizard(app);
+
+  await page.getByLabel('Custom selector or MetricsQL').check();
+  await page.locator('[data-role=next]').click();
+  await page.getByText('Enter a series selector').waitFor();
+  await page.getByLabel('Series selector or MetricsQL query').fill('{job="app"}');
+  await shots(page, '1-welcome-custom');
+  await next(page, 'Time range');
+  await page.locator('label', { hasText: 'Last 1h' }).click();
+  await next(page, 'Connection');
+  await page.locator('[data-role=test]').click();
+  await page.waitForSelector('[data-role=validation][data-state=ok]', { timeout: 30000 });
+  await next(page, 'Components');
+  assert.match(await page.locator('pre.query').textContent(), /\{job="app"\}/);
+  await next(page, 'Privacy & settings');
+
+  // The label table and the preview show the value literally; nothing ran.
+  const noteRow = page.locator('table.labels tr[data-label=note]');
+  await noteRow.waitFor({ timeout: 30000 });
+  assert.ok((await noteRow.textContent()).includes(evil));
+  await page.waitForSelector('[data-role=preview] li.series', { timeout: 30000 });
+  const previewText = await page.locator('[data-role=preview]').textContent();
+  assert.ok(previewText.includes('note='), previewText);
+  assert.ok(!previewText.includes('job="other"'));
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.equal(await page.locator('[data-role=preview] img, table.labels img').count(), 0);
+  await next(page, 'Export');
+
+  const downloadPromise = page.waitForEvent('download', { timeout: 60000 });
+  await page.locator('[data-role=start]').click();
+  assert.equal(await waitExportState(page, ['completed', 'failed']), 'completed');
+  const bundle = await openBundle(await downloadPromise);
+  assert.equal(bundle.lines.length, 1, 'only the series matching {job="app"}');
+  assert.ok(!bundle.metricsText.includes('10.1.1.1'));
+  assert.equal(await page.evaluate(() => window.__pwned), undefined);
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});
