@@ -127,6 +127,22 @@ async function acceptComponentsAndPrivacy(page, batchWindow) {
   await next(page, 'Export');
 }
 
+// Walks to step 6 for the last 3 h of `vmUrl` in 5-minute windows, starts the export and waits
+// until at least one window is done. Returns {page, startText, endText} (the exported UTC range).
+async function startSlowExport(vmUrl) {
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
+  const page = await openWizard(app);
+  await next(page, 'Time range');
+  await page.locator('label', { hasText: 'Last 3h' }).click();
+  const [startText, endText] = (await page.locator('[data-role=utc-range]').textContent()).split(' – ');
+  await next(page, 'Connection');
+  await testConnection(page, { url: vmUrl });
+  await acceptComponentsAndPrivacy(page, '5m');
+  await page.locator('[data-role=start]').click();
+  await page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-role=windows]')?.textContent || ''), null, { timeout: 60000 });
+  return { page, startText, endText };
+}
+
 async function exportState(page) {
   return page.locator('[data-role=export]').getAttribute('data-state');
 }
@@ -347,17 +363,7 @@ test('bad URLs: rejected forms are explained beside the field, an unreachable ho
 test('cancel and resume: the resumed export holds every sample exactly once', async () => {
   // A slow network in front of VM makes each window take a while, so there is time to cancel.
   const proxy = await startDelayProxy(vm.url, 250, /\/api\/v1\/export/);
-  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
-  const page = await openWizard(app);
-  await next(page, 'Time range');
-  await page.locator('label', { hasText: 'Last 3h' }).click();
-  const [startText, endText] = (await page.locator('[data-role=utc-range]').textContent()).split(' – ');
-  await next(page, 'Connection');
-  await testConnection(page, { url: proxy.url });
-  await acceptComponentsAndPrivacy(page, '5m');
-
-  await page.locator('[data-role=start]').click();
-  await page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-role=windows]')?.textContent || ''), null, { timeout: 60000 });
+  const { page, startText, endText } = await startSlowExport(proxy.url);
   await shots(page, '6-export-running');
   await page.locator('[data-role=cancel]').click();
   assert.equal(await waitExportState(page, ['canceled', 'completed']), 'canceled');
@@ -380,17 +386,7 @@ test('VM stopped mid-export: the error is shown, and resume after VM is back com
   // A snapshot writes the fresh in-memory parts to disk, so the crash below keeps the data.
   assert.equal((await fetch(`${own.url}/snapshot/create`)).status, 200);
   const proxy = await startDelayProxy(own.url, 250, /\/api\/v1\/export/);
-  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
-  const page = await openWizard(app);
-  await next(page, 'Time range');
-  await page.locator('label', { hasText: 'Last 3h' }).click();
-  const [startText, endText] = (await page.locator('[data-role=utc-range]').textContent()).split(' – ');
-  await next(page, 'Connection');
-  await testConnection(page, { url: proxy.url });
-  await acceptComponentsAndPrivacy(page, '5m');
-
-  await page.locator('[data-role=start]').click();
-  await page.waitForFunction(() => /^[1-9]/.test(document.querySelector('[data-role=windows]')?.textContent || ''), null, { timeout: 60000 });
+  const { page, startText, endText } = await startSlowExport(proxy.url);
   await killVictoriaMetrics(own);
   // Retries with backoff run out, then the job fails with a message the user can act on.
   assert.equal(await waitExportState(page, ['failed', 'completed'], 120000), 'failed');

@@ -174,17 +174,22 @@ function stat(value, label, role) {
   return h('div', { class: 'stat' }, h('span', { class: 'stat-value', 'data-role': role }, value), h('span', { class: 'stat-label' }, label));
 }
 
+// Cancel and resume answer with the job's status: show it at once (not the state before the
+// click) and keep following the job.
+function followReply(reply) {
+  stopPolling();
+  if (reply && reply.state) {
+    state.job.status = reply;
+    onStatus(reply);
+  } else {
+    poll();
+  }
+}
+
 async function cancelExport(btn, err) {
   btn.disabled = true;
   try {
-    const reply = await api('api/export/cancel', { body: { job_id: state.job.id } });
-    if (reply && reply.state) {
-      state.job.status = reply;
-      stopPolling();
-      onStatus(reply);
-    } else {
-      poll();
-    }
+    followReply(await api('api/export/cancel', { body: { job_id: state.job.id } }));
   } catch (e) {
     btn.disabled = false;
     showError(err, e);
@@ -197,13 +202,7 @@ async function resumeExport(btn, err) {
     const reply = await api('api/export/resume', { body: { job_id: state.job.id } });
     if (reply && reply.job_id) state.job.id = reply.job_id;
     rate = { lastCount: null, lastAt: 0, perSecond: null };
-    // The reply is the job's status: show it at once (not the old failure) and keep following it.
-    if (reply && reply.state) {
-      state.job.status = reply;
-      onStatus(reply);
-    } else {
-      poll();
-    }
+    followReply(reply);
   } catch (e) {
     btn.disabled = false;
     showError(err, e);
