@@ -10,6 +10,7 @@
 #
 #   bench/import_bench.sh                 # uses build/bin/vmimport
 #   VMIMPORT=build-x/bin/vmimport INSTANCES=2 SAMPLES=240 bench/import_bench.sh
+#   VMIMPORT_ARGS="-gzip-level=0 -concurrency=3" bench/import_bench.sh   # extra vmimport flags
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -17,6 +18,7 @@ ROOT=$(cd "$HERE/.." && pwd)
 VMIMPORT=${VMIMPORT:-$ROOT/build/bin/vmimport}
 INSTANCES=${INSTANCES:-6}
 SAMPLES=${SAMPLES:-960}
+read -r -a EXTRA <<< "${VMIMPORT_ARGS:-}"
 WORK=$(mktemp -d /tmp/vmimport-bench.XXXXXX)
 PIDS=()
 cleanup() {
@@ -61,7 +63,7 @@ t1=$(now)
 [ "$code" = 204 ] || { echo "curl import failed: HTTP $code $(cat "$WORK/curl.out")" >&2; exit 1; }
 
 t2=$(now)
-/usr/bin/time -v "$VMIMPORT" import -url="$VM_B" -no-verify "$WORK/bundle.zip" \
+/usr/bin/time -v "$VMIMPORT" import -url="$VM_B" -no-verify "${EXTRA[@]}" "$WORK/bundle.zip" \
   >"$WORK/vmimport.out" 2>"$WORK/vmimport.err" || { cat "$WORK/vmimport.out" "$WORK/vmimport.err" >&2; exit 1; }
 t3=$(now)
 
@@ -74,7 +76,7 @@ curl_s=$(echo "$t1 - $t0" | bc -l)
 vmimport_s=$(echo "$t3 - $t2" | bc -l)
 rss_kb=$(grep 'Maximum resident set size' "$WORK/vmimport.err" | awk '{print $NF}')
 printf 'curl --data-binary @metrics.jsonl : %6.2f s\n' "$curl_s"
-printf 'vmimport import bundle.zip        : %6.2f s\n' "$vmimport_s"
+printf 'vmimport import bundle.zip %-7s: %6.2f s\n' "${VMIMPORT_ARGS:-}" "$vmimport_s"
 printf 'ratio vmimport / curl             : %6.2f (target <= 1.2)\n' "$(echo "$vmimport_s / $curl_s" | bc -l)"
 printf 'vmimport peak RSS                 : %6.1f MB (target <= 64)\n' "$(echo "$rss_kb / 1024" | bc -l)"
 printf 'second import + verification      : %6.2f s: %s\n' "$(echo "$t5 - $t4" | bc -l)" \

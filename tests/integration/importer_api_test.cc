@@ -101,6 +101,42 @@ TEST(ImporterApi, UploadPreflightImportAndVerify) {
   EXPECT_NE(rejects.body.find("{broken"), std::string::npos) << rejects.body;
 }
 
+Answer WaitWhileRunning(const ServerBinary& app, const std::string& id) {
+  Answer st;
+  for (int i = 0; i < 600; ++i) {
+    st = Call(app, "GET", "/api/import/status?id=" + id);
+    if (st.body["state"] != "running") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return st;
+}
+
+TEST(ImporterApi, ImportThatFailsWhileTheTargetIsDownResumesAfterItReturns) {
+  VmSingle target;
+  target.Stop();  // keeps its port: every attempt is refused until it starts again
+  ServerBinary app(VmimportBinary(), {});
+  const int64_t end = NowMs() / 1000 * 1000 - 120'000;
+  Answer up = Upload(app, Lines(10, 10, end), {{"connection", {{"url", target.url()}}}});
+  ASSERT_EQ(up.status, 200) << up.body;
+  const std::string id = up.body["job_id"];
+  Answer failed = WaitWhileRunning(app, id);
+  ASSERT_EQ(failed.body["state"], "failed") << failed.body;
+  EXPECT_NE(failed.body["error"].get<std::string>().find("attempt 5/5"), std::string::npos) << failed.body;
+  EXPECT_EQ(failed.body["can_resume"], true);
+
+  target.Start();
+  Answer resumed = Call(app, "POST", "/api/import/resume", {{"job_id", id}});
+  ASSERT_EQ(resumed.status, 200) << resumed.body;
+  Answer done = WaitWhileRunning(app, id);
+  ASSERT_EQ(done.body["state"], "completed") << done.body;
+  EXPECT_EQ(done.body["report"]["verification"]["outcome"], "verified") << done.body;
+  EXPECT_EQ(done.body["report"]["samples_sent"], 100);
+
+  // A finished import cannot be resumed; cancel of a job that is not running says so.
+  EXPECT_EQ(Call(app, "POST", "/api/import/resume", {{"job_id", id}}).status, 409);
+  EXPECT_EQ(Call(app, "POST", "/api/import/cancel", {{"job_id", id}}).status, 409);
+}
+
 TEST(ImporterApi, UploadOverTheLimitIsRefusedClearly) {
   ServerBinary app(VmimportBinary(), {"-max-upload-size=4096"});
   Answer up = Upload(app, Lines(100, 20, NowMs()), {{"start", false}});
