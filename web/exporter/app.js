@@ -28,12 +28,25 @@ function go(index) {
   render();
 }
 
+// After a refused Next, moves keyboard focus to what needs attention (unless a step already
+// focused the field at fault), so keyboard and screen-reader users land on the explanation.
+function focusProblem(nextButton) {
+  if (document.activeElement && document.activeElement !== nextButton && document.activeElement !== document.body) return;
+  const problem = card.querySelector('.stage.fail, .error-box:not([hidden]), .field-error:not([hidden])');
+  if (!problem) return;
+  problem.setAttribute('tabindex', '-1');
+  problem.focus();
+}
+
 async function next() {
   const step = steps[current];
   const nextButton = card.querySelector('[data-role="next"]');
   if (nextButton) nextButton.disabled = true;
   try {
-    if (step.leave && !(await step.leave())) return;
+    if (step.leave && !(await step.leave())) {
+      focusProblem(nextButton);
+      return;
+    }
   } finally {
     if (nextButton) nextButton.disabled = false;
   }
