@@ -93,6 +93,9 @@ async function shots(page, name) {
   await screenshot(page, `wizard-${name}-1366`);
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, `wizard-${name}-390`);
+  // Readable on a phone: nothing makes the page scroll sideways.
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 390, `${name} is ${width}px wide at a 390px viewport`);
   await page.setViewportSize({ width: 1366, height: 900 });
 }
 

@@ -12,12 +12,21 @@ export function seriesOf(reply) {
   });
 }
 
-// name{a="x", b="y"} with label values quoted and escaped like PromQL strings.
-export function seriesText(metric) {
+// name{a="x", b="y"} (values quoted and escaped like PromQL strings) as text nodes, each
+// label="value" pair in its own span so narrow screens wrap between pairs, not inside an address.
+export function seriesNodes(metric) {
   const name = metric.__name__ || '';
-  const labels = Object.keys(metric).filter((k) => k !== '__name__').sort()
-    .map((k) => `${k}=${JSON.stringify(String(metric[k]))}`);
-  return `${name}{${labels.join(', ')}}`;
+  const keys = Object.keys(metric).filter((k) => k !== '__name__').sort();
+  const nodes = [document.createTextNode(`${name}{`)];
+  keys.forEach((k, i) => {
+    const pair = document.createElement('span');
+    pair.className = 'label-pair';
+    pair.textContent = `${k}=${JSON.stringify(String(metric[k]))}${i < keys.length - 1 ? ',' : ''}`;
+    nodes.push(pair);
+    if (i < keys.length - 1) nodes.push(document.createTextNode(' '));
+  });
+  nodes.push(document.createTextNode('}'));
+  return nodes;
 }
 
 // {label: {count, examples: [up to 3 values]}} over `series`, without __name__.

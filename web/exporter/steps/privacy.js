@@ -4,7 +4,7 @@ import { h, replace, uid } from '../dom.js';
 import { api } from '../api.js';
 import { errorBox, field, selectInput, showError, switchRow, textInput } from '../controls.js';
 import { exportConfigBody, state } from '../state.js';
-import { labelStats, seriesOf, seriesText } from '../series-text.js';
+import { labelStats, seriesNodes, seriesOf } from '../series-text.js';
 
 const PREVIEW_LIMIT = 20;
 const LABEL_SCAN_LIMIT = 300;
@@ -41,7 +41,7 @@ async function loadPreview() {
     showError(previewError, null);
     replace(previewBox, series.length === 0
       ? h('li', { class: 'muted' }, 'No series in this range for the chosen jobs.')
-      : series.map((s) => h('li', { class: 'series' }, h('code', {}, seriesText(s.metric)),
+      : series.map((s) => h('li', { class: 'series' }, h('code', {}, seriesNodes(s.metric)),
         s.samples !== undefined ? h('span', { class: 'num' }, `${s.samples} samples`) : null)));
     previewStatus.textContent = series.length
       ? `First ${series.length} series, as they will appear in the bundle${state.privacy.enabled ? ' (obfuscated)' : ' (NOT obfuscated)'}.`
