@@ -162,6 +162,7 @@ function renderProgress(status) {
     bar, stats,
     h('p', { class: 'help' }, 'Current window: ', h('span', { class: 'mono', 'data-role': 'current-window' }, active ? rangeText(status.current_range) : '—')),
     status.source && status.source !== 'export' ? h('p', { class: 'warn-text', 'data-role': 'source' }, `Reading data with ${status.source}.`) : null,
+    active ? null : h('p', { class: 'help' }, `${formatNumber(done)} of ${formatNumber(total)} windows are finished and kept in the staging directory; Resume fetches only the rest, with the same pseudonyms.`),
     err, actions);
   view.dataset.state = s;
   view.dataset.jobId = state.job ? state.job.id : '';
