@@ -1,0 +1,23 @@
+#include "application/discovery/vm_service.h"
+
+#include "infrastructure/vm/url_normalizer.h"
+#include "infrastructure/vm/vm_client.h"
+
+namespace vmx {
+
+ValidationReport VmService::Validate(const Connection& connection) const {
+  return ValidateConnection(connection);
+}
+
+Result<DiscoveryReport> VmService::Discover(const Connection& connection, const TimeRange& range) const {
+  Result<Connection> c = NormalizeConnection(connection);
+  if (!c.ok()) return c.status().Wrap("connection");
+  VmClient client(*c);
+  return DiscoverComponents(client, range);
+}
+
+Result<nlohmann::json> VmService::Sample(const ExportConfig& config, int64_t limit) const {
+  return SampleSeries(config, limit);
+}
+
+}  // namespace vmx
