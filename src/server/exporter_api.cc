@@ -6,6 +6,7 @@
 
 #include "common/api_response.h"
 #include "common/version.h"
+#include "server/discovery_api.h"
 
 namespace vmx {
 namespace {
@@ -27,6 +28,7 @@ void RegisterExporterApi(httplib::Server& server, const ExporterApiOptions& opti
                     {"os", OsName()},
                     {"default_vm_url", options.default_vm_url}});
   });
+  RegisterDiscoveryApi(server);
 }
 
 }  // namespace vmx
