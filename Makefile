@@ -47,6 +47,22 @@ demo-stop:
 bench: build
 	bench/export_bench.sh
 
+# libFuzzer targets (clang) in build-fuzz, each run for FUZZ_SECONDS; new corpus entries are
+# kept in build-fuzz/corpus/<target>, the seeds live in tests/fuzz/corpus/<target>.
+FUZZ_SECONDS ?= 60
+BUILD_FUZZ   ?= build-fuzz
+
+fuzz:
+	CC=clang CXX=clang++ cmake -S . -B $(BUILD_FUZZ) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+	  -DVMX_BUILD_FUZZ=ON -DVMX_BUILD_TESTS=OFF -DVMX_BUILD_BENCH=OFF
+	cmake --build $(BUILD_FUZZ) --target fuzz_targets -j $(JOBS)
+	@for t in $(BUILD_FUZZ)/fuzz/*_fuzz; do \
+	  name=$$(basename $$t); mkdir -p $(BUILD_FUZZ)/corpus/$$name tests/fuzz/corpus/$$name; \
+	  echo "== $$name for $(FUZZ_SECONDS)s"; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	    -artifact_prefix=$(BUILD_FUZZ)/ $(BUILD_FUZZ)/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
+	done
+
 format:
 	clang-format -i $$(git ls-files 'src/*.cc' 'src/*.h' 'tests/*.cc' 'tests/*.h' 'bench/*.cc')
 

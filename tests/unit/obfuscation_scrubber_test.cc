@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "infrastructure/obfuscation/text_scrubber.h"
+#include "support/address_oracle.h"
 
 namespace vmx {
 namespace {
@@ -51,11 +52,13 @@ TEST_F(ScrubberTest, UrlsLoseHostsAndCredentials) {
   EXPECT_EQ(f.credentials, 2u);
   EXPECT_EQ(f.ipv4, 1u);
   EXPECT_EQ(Scrub("https://prometheus.acme.corp/select/1011:5/prometheus?token=abc#x"),
-            "https://777.777.0.2/select/1:1/prometheus?token=redacted#x");
+            "https://777.777.0.2/select/1:1/prometheus?token=redacted");
   EXPECT_EQ(Scrub("https://[2001:db8::9]:443/x"), "https://777.777.0.3:443/x");
   EXPECT_EQ(Scrub("https://grafana/probe?target=10.0.0.5:9100"),
             "https://777.777.0.4/probe?target=777.777.0.1:9100");
   EXPECT_EQ(Scrub("a.example.com,http://b.example.com:1"), "777.777.0.5,http://777.777.0.6:1");
+  // Found by the fuzzer: an address glued to a scheme was copied as part of the scheme.
+  EXPECT_EQ(Scrub("b8.1.2.3http://x"), "b777.777.0.7http://x");
 }
 
 TEST_F(ScrubberTest, CredentialsInText) {
@@ -72,6 +75,8 @@ TEST_F(ScrubberTest, Emails) {
   EXPECT_EQ(f.emails, 2u);
   EXPECT_EQ(Scrub("admin@acme.com"), "email-1");
   EXPECT_EQ(Scrub("mailto:root@mail.acme.de"), "mailto:email-3");
+  EXPECT_EQ(Scrub("root@fe80::1"), "redacted@777.777.0.1");
+  EXPECT_EQ(Scrub("deploy@build-7.acme.io:22"), "redacted@777.777.0.2:22");
 }
 
 TEST_F(ScrubberTest, CloudNamesShareTheIpPseudonym) {
@@ -97,6 +102,9 @@ TEST_F(ScrubberTest, TenantPaths) {
   EXPECT_EQ(Scrub("/insert/42/prometheus/api/v1/write"), "/insert/1/prometheus/api/v1/write");
   EXPECT_EQ(Scrub("/select/7:3/prometheus"), "/select/2:1/prometheus");
   EXPECT_EQ(Scrub("/delete/42/prometheus"), "/delete/1/prometheus");
+  // Found by the fuzzer: a host name after /insert/ is not a tenant, nor is its pseudonym.
+  EXPECT_EQ(Scrub("/insert/1011ompute.internal"), "/insert/777.777.0.1");
+  EXPECT_EQ(Scrub("/insert/777.777.0.1"), "/insert/777.777.0.1");
 }
 
 // ---- property test -------------------------------------------------------------------------
@@ -207,38 +215,18 @@ class Generator {
   std::mt19937 rnd_;
 };
 
-bool IsDigitChar(char c) { return c >= '0' && c <= '9'; }
-
-// Finds a dotted quad of valid octets that is not part of a longer dotted number.
-std::string FindIpv4(const std::string& s) {
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (!IsDigitChar(s[i])) continue;
-    if (i > 0 && (IsDigitChar(s[i - 1]) || (s[i - 1] == '.' && i > 1 && IsDigitChar(s[i - 2]))))
-      continue;
-    size_t j = i;
-    int parts = 0;
-    bool ok = true;
-    while (parts < 4 && ok) {
-      size_t k = j;
-      int value = 0;
-      while (k < s.size() && IsDigitChar(s[k]) && k - j < 4) value = value * 10 + (s[k++] - '0');
-      ok = k > j && k - j <= 3 && value <= 255 && !(k < s.size() && IsDigitChar(s[k]));
-      ++parts;
-      j = k;
-      if (parts < 4) {
-        if (j < s.size() && s[j] == '.') ++j;
-        else ok = false;
-      }
-    }
-    const bool longer = j + 1 < s.size() && s[j] == '.' && IsDigitChar(s[j + 1]);
-    if (ok && !longer) return s.substr(i, j - i);
-  }
-  return {};
-}
-
 std::string Lower(std::string s) {
   for (char& c : s) c = static_cast<char>(tolower(c));
   return s;
+}
+
+TEST(AddressOracleTest, FindsWhatLooksLikeAnAddress) {
+  EXPECT_EQ(testing::SurvivingIpv4("x 10.0.0.5:80"), "10.0.0.5");
+  EXPECT_EQ(testing::SurvivingIpv4("a10.0.0.5"), "10.0.0.5");
+  EXPECT_EQ(testing::SurvivingIpv4("1.2.3.4.5 777.777.1.2 v1.97.1"), "");
+  EXPECT_EQ(testing::SurvivingIpv6("at [fe80::1]:80"), "fe80::1");
+  EXPECT_EQ(testing::SurvivingIpv6("::ffff:1.2.3.4:80"), "::ffff:1.2.3.4");
+  EXPECT_EQ(testing::SurvivingIpv6("std::string 12:30:45 dead::beefy"), "");
 }
 
 TEST_F(ScrubberTest, PropertyNoEmbeddedAddressSurvives) {
@@ -260,8 +248,10 @@ TEST_F(ScrubberTest, PropertyNoEmbeddedAddressSurvives) {
       ASSERT_EQ(lower_out.find(Lower(secret)), std::string::npos)
           << "'" << secret << "' survived in '" << out << "' (input '" << value << "')";
     }
-    ASSERT_EQ(FindIpv4(out), "") << "an IPv4 address survived in '" << out << "' (input '"
-                                 << value << "')";
+    ASSERT_EQ(testing::SurvivingIpv4(out), "")
+        << "an IPv4 address survived in '" << out << "' (input '" << value << "')";
+    ASSERT_EQ(testing::SurvivingIpv6(out), "")
+        << "an IPv6 address survived in '" << out << "' (input '" << value << "')";
     // Scrubbing is idempotent: pseudonyms never look like addresses themselves.
     ASSERT_EQ(Scrub(out), out) << "input '" << value << "'";
   }

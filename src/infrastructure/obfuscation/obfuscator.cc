@@ -63,6 +63,17 @@ struct TransparentHash {
   size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
 };
 
+// Each thread keeps its own copy of the values it used recently, so the hot path (the same pod,
+// node, namespace on every series) takes no lock and shares no cache line with other threads.
+// Entries never go stale: a cached value is fixed once stored. Owner ids are never reused, so a
+// new Obfuscator at the address of a destroyed one cannot see its values.
+struct ThreadCache {
+  uint64_t owner = 0;
+  std::unordered_map<std::string, CachedValue, TransparentHash, std::equal_to<>> map;
+};
+constexpr size_t kMaxThreadCacheEntries = 1 << 16;
+std::atomic<uint64_t> next_owner_id{1};
+
 nlohmann::json ComponentNumbers() {
   nlohmann::json out = nlohmann::json::object();
   for (std::string_view c : {"vmstorage", "vminsert", "vmselect", "vmagent", "vmalert", "vmauth",
@@ -165,6 +176,7 @@ struct Obfuscator::State {
     findings.tenants += f.tenants;
   }
 
+  const uint64_t id = next_owner_id.fetch_add(1);
   const ObfuscationConfig config;
   IpPseudonymizer ips;
   JobPseudonymizer jobs;
@@ -177,7 +189,8 @@ struct Obfuscator::State {
   std::unordered_map<std::string, std::unique_ptr<ValuePseudonymizer>, TransparentHash,
                      std::equal_to<>>
       custom;
-  // rule, X, label name, value -> what the value becomes: the fast path for repeated values.
+  // rule, X, label name, value -> what the value becomes: shared by all threads, behind the
+  // per-thread caches.
   ShardedStringMap<CachedValue> cache;
   std::atomic<size_t> unchanged_cached{0};
 
@@ -227,6 +240,11 @@ void Obfuscator::RewriteSeries(std::vector<Label>& labels) {
   const int x = s.config.preserve_structure ? ComponentNumber(component) : 0;
 
   thread_local std::string key;
+  thread_local ThreadCache local;
+  if (local.owner != s.id) {
+    local.map.clear();
+    local.owner = s.id;
+  }
   for (Label& l : labels) {
     if (l.value.empty()) continue;
     const std::optional<Rule> rule = s.RuleFor(l.name);
@@ -241,7 +259,16 @@ void Obfuscator::RewriteSeries(std::vector<Label>& labels) {
     auto apply = [&l](const CachedValue& v) {
       if (v.changed) l.value = v.out;
     };
-    if (s.cache.Visit(key, apply)) continue;
+    if (auto it = local.map.find(key); it != local.map.end()) {
+      apply(it->second);
+      continue;
+    }
+    auto remember = [&](const CachedValue& v) {
+      if (local.map.size() >= kMaxThreadCacheEntries) local.map.clear();
+      local.map.emplace(key, v);
+      apply(v);
+    };
+    if (s.cache.Visit(key, remember)) continue;
 
     ScrubFindings findings;
     CachedValue v = s.Compute(*rule, l, component, x, findings);
@@ -249,7 +276,7 @@ void Obfuscator::RewriteSeries(std::vector<Label>& labels) {
       continue;
     }
     const bool changed = v.changed;
-    if (s.cache.Insert(key, std::move(v), apply)) {
+    if (s.cache.Insert(key, std::move(v), remember)) {
       if (changed) {
         s.Count(*rule, l.name, findings);
       } else {

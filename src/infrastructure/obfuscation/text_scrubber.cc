@@ -25,11 +25,9 @@ bool IsUrlEnd(char c) {
   return IsSpace(c) || c == ',' || c == '"' || c == '\'' || c == '`' || c == '<' || c == '>' ||
          c == '{' || c == '}' || c == '|' || c == '\\' || c == '^';
 }
-// Where the value of a key=value pair ends.
-bool IsValueEnd(char c) {
-  return IsUrlEnd(c) || c == '&' || c == ';' || c == '(' || c == ')' || c == '[' || c == ']' ||
-         c == '#';
-}
+// Where the value of a key=value pair ends. Brackets do not end it: whatever follows a secret
+// without a separator is hidden with it.
+bool IsValueEnd(char c) { return IsUrlEnd(c) || c == '&' || c == ';'; }
 
 std::string LowerCopy(std::string_view s) {
   std::string out(s);
@@ -93,6 +91,23 @@ bool IsOwnPseudonym(std::string_view host) {
   return true;
 }
 
+// True when `token` holds a pseudonym glued to other characters ("o777.777.2.2"): it was made
+// by a scrub, and taking it for a host again would make scrubbing twice change the text.
+bool HoldsOwnPseudonym(std::string_view token) {
+  return token.find("777.777.") != std::string_view::npos;
+}
+
+// True for "redacted", "redacted@redacted"…: the login marks a scrub leaves.
+bool IsOwnLoginMark(std::string_view prefix) {
+  while (true) {
+    if (prefix.substr(0, 8) != "redacted") return false;
+    prefix.remove_prefix(8);
+    if (prefix.empty()) return true;
+    if (prefix.front() != '@') return false;
+    prefix.remove_prefix(1);
+  }
+}
+
 // One left-to-right pass over a text; every Try* appends its replacement and returns how many
 // input bytes it consumed, or returns 0 and appends nothing.
 class Scan {
@@ -132,8 +147,10 @@ class Scan {
   // scheme://[userinfo@]host[:port] — the path and query are scanned like any other text.
   size_t TryUrl(size_t i) {
     if (!IsAlpha(t_[i]) || IsSchemeChar(Prev(i))) return 0;
+    // Schemes are short words ("http", "svc+https"); no dots, so "a10.1.2.3http://" cannot hide
+    // an address in what would be copied as a scheme.
     size_t j = i;
-    while (j < t_.size() && j - i < 32 && IsSchemeChar(t_[j])) ++j;
+    while (j < t_.size() && j - i < 16 && IsSchemeChar(t_[j]) && t_[j] != '.') ++j;
     if (t_.substr(j, 3) != "://") return 0;
     const size_t auth_start = j + 3;
     size_t auth_end = auth_start;
@@ -160,7 +177,7 @@ class Scan {
       host = authority.substr(0, colon);
       rest = authority.substr(colon);
     }
-    if (IsOwnPseudonym(host)) {
+    if (IsOwnPseudonym(host) || HoldsOwnPseudonym(host)) {
       out_.append(host);  // already scrubbed (scrubbing twice changes nothing)
     } else if (!host.empty()) {
       CountHost(host);
@@ -201,8 +218,9 @@ class Scan {
         while (j < t_.size() && IsDigit(t_[j])) ++j;
         project = t_.substr(project_start, j - project_start);
       }
+      // The tenant is a whole path segment ("/insert/12.3" or "/insert/1host" are not tenants).
       const char next = At(j);
-      if (IsAlnum(next) || next == '_' || next == ':') return 0;
+      if (IsHostNameChar(next) || next == '_' || next == ':') return 0;
       out_.append(prefix);
       out_ += tenants_.Account(account);
       if (!project.empty()) {
@@ -230,34 +248,46 @@ class Scan {
     return k - i;
   }
 
-  // local@domain is an e-mail address; user:password@host is userinfo (hidden, host kept for
-  // the host rules).
+  // An "@-word" is a run of e-mail characters, ':' and '@' that holds an '@'. With a ':' before
+  // its last '@' (user:password@host) or a port or [v6] after it (deploy@host:22, root@[::1]) it
+  // is a login: everything up to the last '@' becomes "redacted@" and the host is left to the
+  // host rules. Otherwise it is an e-mail address (a@b.com, even a@b@c), replaced as a whole, so
+  // no piece of it is left to form a new address next to the pseudonym.
   size_t TryEmailOrUserinfo(size_t i) {
-    if (!IsLocalChar(t_[i]) || IsLocalChar(Prev(i))) return 0;
+    if (!IsLocalChar(t_[i]) || IsLocalChar(Prev(i)) || Prev(i) == '@') return 0;
     size_t j = i;
-    bool userinfo = false;
-    while (j < t_.size() && j - i < 256 && (IsLocalChar(t_[j]) || t_[j] == ':')) {
-      userinfo |= t_[j] == ':';
+    while (j < t_.size() && j - i < 256 && (IsLocalChar(t_[j]) || t_[j] == ':' || t_[j] == '@')) {
       ++j;
     }
-    if (At(j) != '@') return 0;
-    if (userinfo && LowerCopy(t_.substr(i, 7)) == "mailto:") return 0;  // the address follows
-    if (userinfo) {
+    while (j > i && (t_[j - 1] == '.' || t_[j - 1] == '-' || t_[j - 1] == '@' || t_[j - 1] == ':')) {
+      --j;
+    }
+    const std::string_view word = t_.substr(i, j - i);
+    const size_t last_at = word.rfind('@');
+    if (last_at == std::string_view::npos) return 0;
+    // "a@scheme://…": the URL rule takes it from the scheme on; a pseudonym here would read as
+    // a scheme itself on a second pass.
+    if (t_.substr(j, 3) == "://") return 0;
+    if (LowerCopy(word.substr(0, 7)) == "mailto:") return 0;  // the address follows the colon
+    const std::string_view prefix = word.substr(0, last_at);
+    if (IsOwnLoginMark(prefix)) return 0;  // scrubbing twice is a no-op
+    const std::string_view after = word.substr(last_at + 1);
+    const std::string_view host = after.substr(0, after.find(':'));
+    if (HoldsOwnPseudonym(host)) return 0;
+    const bool host_like = std::any_of(host.begin(), host.end(), IsAlpha) ||
+                           (!host.empty() && MatchIpv4(host) == host.size());
+    const bool port_follows = host.size() < after.size() && host_like;
+    if (prefix.find(':') != std::string_view::npos || port_follows ||
+        At(i + last_at + 1) == '[') {
       out_ += "redacted@";
       ++f_.credentials;
-      return j + 1 - i;
+      return last_at + 1;
     }
-    size_t d = j + 1;
-    bool letter = false;
-    while (d < t_.size() && d - j < 254 && IsHostNameChar(t_[d])) {
-      letter |= IsAlpha(t_[d]);
-      ++d;
-    }
-    while (d > j + 1 && (t_[d - 1] == '.' || t_[d - 1] == '-')) --d;
-    if (d == j + 1 || !IsAlnum(t_[j + 1]) || !letter) return 0;
-    out_ += emails_.Pseudonym(LowerCopy(t_.substr(i, d - i)));
+    const std::string_view domain = word.substr(word.find('@') + 1);
+    if (!std::any_of(domain.begin(), domain.end(), IsAlpha)) return 0;
+    out_ += emails_.Pseudonym(LowerCopy(word));
     ++f_.emails;
-    return d - i;
+    return word.size();
   }
 
   size_t TryBracketedIpv6(size_t i) {
@@ -338,6 +368,7 @@ class Scan {
     size_t end = j;
     while (end > i && (t_[end - 1] == '.' || t_[end - 1] == '-')) --end;
     const std::string_view token = t_.substr(i, end - i);
+    if (HoldsOwnPseudonym(token)) return 0;
     if (EmbeddedIpv4(token)) {
       AppendHost(token);
       ++f_.host_names;
