@@ -492,3 +492,36 @@ test('custom selector mode: only the matching series are exported, and label val
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
+
+test('bearer token through vmauth, and credentials pasted inside the URL, both connect', async () => {
+  const bearer = await startVmAuth(vm.url, [{ bearer_token: 'tok-123' }]);
+  const basic = await startVmAuth(vm.url, [{ username: 'support', password: 's3cret' }]);
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
+  const page = await openWizard(app);
+  await next(page, 'Time range');
+  await next(page, 'Connection');
+
+  await page.getByLabel('VictoriaMetrics URL').fill(bearer.url);
+  await page.getByRole('radio', { name: 'Bearer token' }).check();
+  await page.locator('[data-role=test]').click();
+  await page.getByText('Enter the token.').waitFor();
+  await page.locator('input[type=password]').fill('wrong');
+  await page.locator('[data-role=test]').click();
+  await page.waitForSelector('[data-role=validation][data-state=failed]', { timeout: 30000 });
+  assert.equal(await page.locator('.stage[data-stage=auth]').getAttribute('class'), 'stage fail');
+  await page.locator('input[type=password]').fill('tok-123');
+  await page.locator('[data-role=test]').click();
+  await page.waitForSelector('[data-role=validation][data-state=ok]', { timeout: 30000 });
+
+  // user:pass@host: the hint says where the credentials go; the server moves them to basic auth.
+  await page.getByRole('radio', { name: 'None' }).check();
+  await page.getByLabel('VictoriaMetrics URL').fill(basic.url.replace('http://', 'http://support:s3cret@'));
+  await page.getByText('Credentials in the URL will be moved to basic auth').waitFor();
+  await page.locator('[data-role=test]').click();
+  await page.waitForSelector('[data-role=validation][data-state=ok]', { timeout: 30000 });
+  assert.ok(!(await page.locator('[data-role=validation]').textContent()).includes('s3cret'), 'secret echoed back');
+  await next(page, 'Components');
+  await page.waitForSelector('.components .component', { timeout: 30000 });
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
+});

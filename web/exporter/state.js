@@ -56,8 +56,23 @@ export function connectionBody() {
     for (const k of ['url', 'api_base_path', 'tenant_id', 'is_multitenant', 'full_api_url']) {
       if (resolved[k] !== undefined && resolved[k] !== null) body[k] = resolved[k];
     }
+    // The resolved URL no longer carries user:pass@; keep sending them, as basic auth.
+    const fromUrl = urlCredentials(c.url);
+    if (fromUrl && c.authType === 'none') body.auth = { type: 'basic', ...fromUrl };
   }
   return body;
+}
+
+// {username, password} written into a pasted URL (user:pass@host), or null.
+function urlCredentials(text) {
+  const raw = text.trim();
+  try {
+    const u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(raw) ? raw : `http://${raw}`);
+    if (!u.username) return null;
+    return { username: decodeURIComponent(u.username), password: decodeURIComponent(u.password) };
+  } catch {
+    return null;
+  }
 }
 
 // The normalised connection inside a /api/validate reply, wherever the server put it.

@@ -111,13 +111,13 @@ export async function restartVictoriaMetrics(vm) {
   return vm;
 }
 
-// Starts a real vmauth in front of `targetUrl` with basic-auth users [{username, password}];
-// resolves with {url, port, child}.
+// Starts a real vmauth in front of `targetUrl` with users [{username, password}] (basic auth)
+// or [{bearer_token}]; resolves with {url, port, child}.
 export async function startVmAuth(targetUrl, users) {
   const port = await freePort();
   const config = ['users:', ...users.flatMap((u) => [
-    `- username: ${JSON.stringify(u.username)}`,
-    `  password: ${JSON.stringify(u.password)}`,
+    ...(u.bearer_token ? [`- bearer_token: ${JSON.stringify(u.bearer_token)}`]
+      : [`- username: ${JSON.stringify(u.username)}`, `  password: ${JSON.stringify(u.password)}`]),
     `  url_prefix: ${JSON.stringify(targetUrl)}`,
   ])].join('\n');
   const configPath = writeTemp('vmauth.yml', `${config}\n`);

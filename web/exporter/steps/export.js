@@ -49,8 +49,9 @@ async function startExport(startButton, startError) {
   startButton.disabled = true;
   showError(startError, null);
   try {
-    const reply = await api('api/export/start', { body: exportConfigBody() });
-    state.job = { id: reply.job_id, start: reply, status: reply };
+    const body = exportConfigBody();
+    const reply = await api('api/export/start', { body });
+    state.job = { id: reply.job_id, start: reply, status: reply, configKey: JSON.stringify(body) };
     rate = { lastCount: null, lastAt: 0, perSecond: null };
     ctxRef.refreshStepper();
     renderProgress(reply);
@@ -282,6 +283,9 @@ async function offerMapping(slot) {
 function render(ctx) {
   ctxRef = ctx;
   view = h('div', { class: 'export-view', 'data-role': 'export' });
+  // Settings changed in earlier steps after a finished export: offer a fresh start, not the old result.
+  const finished = state.job && state.job.status && !['pending', 'running'].includes(state.job.status.state);
+  if (finished && state.job.configKey !== JSON.stringify(exportConfigBody())) state.job = null;
   if (state.job && state.job.status) onStatus(state.job.status);
   else renderReady();
   if (state.job && state.job.status && ['pending', 'running'].includes(state.job.status.state)) poll();
