@@ -525,3 +525,31 @@ test('bearer token through vmauth, and credentials pasted inside the URL, both c
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });
+
+test('time zones: wall-clock times convert to the exact UTC instants, across DST and in skipped hours', async () => {
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
+  const page = await openWizard(app);
+  const r = await page.evaluate(async () => {
+    const t = await import('./time.js');
+    const zoneOf = (...names) => names.find((n) => { try { new Intl.DateTimeFormat('en', { timeZone: n }); return true; } catch { return false; } });
+    const berlin = zoneOf('Europe/Berlin');
+    const ny = zoneOf('America/New_York');
+    return {
+      winter: t.toRfc3339(t.parseInputValue('2025-01-15T10:20:30', berlin).ms),
+      summer: t.toRfc3339(t.parseInputValue('2025-07-15T10:20:30', berlin).ms),
+      newYork: t.toRfc3339(t.parseInputValue('2025-11-02T00:30:00', ny).ms),
+      utc: t.toRfc3339(t.parseInputValue('2025-03-30T02:30:00', 'UTC').ms),
+      skipped: t.parseInputValue('2025-03-30T02:30:00', berlin).error || '',
+      roundTrip: t.toInputValue(Date.parse('2025-10-26T00:59:59Z'), berlin),
+      shown: t.formatInZone(Date.parse('2025-07-15T08:20:30Z'), berlin),
+    };
+  });
+  assert.equal(r.winter, '2025-01-15T09:20:30Z');
+  assert.equal(r.summer, '2025-07-15T08:20:30Z');
+  assert.equal(r.newYork, '2025-11-02T04:30:00Z');
+  assert.equal(r.utc, '2025-03-30T02:30:00Z');
+  assert.match(r.skipped, /does not exist/);
+  assert.equal(r.roundTrip, '2025-10-26T02:59:59');
+  assert.equal(r.shown, '2025-07-15 10:20:30 UTC+2');
+  await page.context().close();
+});
