@@ -151,7 +151,7 @@ function failureStages(err) {
   return order.map((key, i) => ({
     key, name: names[key],
     state: i < failedAt ? 'ok' : i === failedAt ? 'fail' : 'skip',
-    detail: i < failedAt ? '' : i === failedAt ? err.message : 'not checked',
+    detail: i < failedAt ? (key === 'reachable' ? 'the server answered' : 'passed') : i === failedAt ? err.message : 'not checked',
     hint: i === failedAt ? err.hint : '',
   }));
 }
