@@ -79,7 +79,7 @@ Status ValidateImportOptions(const ImportOptions& o) {
   if (o.concurrency < 1 || o.concurrency > 64) {
     return Status::InvalidArgument("-concurrency must be between 1 and 64");
   }
-  if (o.gzip_level < 0 || o.gzip_level > 9) return Status::InvalidArgument("-gzip-level must be between 0 and 9");
+  if (o.gzip_level < -1 || o.gzip_level > 9) return Status::InvalidArgument("-gzip-level must be between -1 and 9");
   if (o.batch_bytes < 4096) return Status::InvalidArgument("-batch-size must be at least 4096 bytes");
   if (o.max_line_bytes < 1024) return Status::InvalidArgument("-max-line-size must be at least 1024 bytes");
   return Status::Ok();

@@ -45,7 +45,9 @@ struct ImportOptions {
   size_t batch_bytes = 4 << 20;
   int concurrency = 2;
   int max_attempts = 5;
-  int gzip_level = 1;        // request body compression; 0 sends plain JSON lines
+  // Request body compression: 1..9 gzip, 0 plain JSON lines, -1 (auto) gzip level 1 unless the
+  // target is on this machine, where compressing only costs CPU on both sides.
+  int gzip_level = -1;
   std::string rejects_path;  // where malformed lines are kept; created only when needed
 };
 

@@ -240,7 +240,9 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
                      {.url = target->write_url,
                       .concurrency = options_.concurrency,
                       .max_attempts = options_.max_attempts,
-                      .gzip_level = options_.gzip_level},
+                      .gzip_level = options_.gzip_level >= 0 ? options_.gzip_level
+                                    : target->is_loopback()  ? 0
+                                                             : 1},
                      [&](const ImportBatch& batch, size_t wire_bytes) {
                        progress_.samples_sent.fetch_add(batch.samples);
                        progress_.batches_sent.fetch_add(1);

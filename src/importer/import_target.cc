@@ -50,6 +50,12 @@ Result<std::string> Normalise(std::string url, std::string* user, std::string* p
 
 }  // namespace
 
+bool ImportTarget::is_loopback() const {
+  static const std::regex kLoopback(R"(^https?://(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(/.*)?$)",
+                                    std::regex::icase);
+  return std::regex_match(write_url, kLoopback);
+}
+
 Result<ImportTarget> ResolveImportTarget(std::string url, const std::string& tenant_flag,
                                          const std::string& read_url) {
   ImportTarget t;

@@ -20,6 +20,8 @@ struct ImportTarget {
   std::string tenant;                  // "" for a single node
   std::string url_user;                // credentials found in the URL (moved out of it)
   std::string url_password;
+  // True when the write URL's host is 127.0.0.0/8, ::1 or localhost.
+  bool is_loopback() const;
   // The write URL without credentials, for messages and the UI.
   std::string display() const { return write_url; }
 };

@@ -36,6 +36,14 @@ TEST(ImportTarget, ClusterTenantFromFlagOrUrl) {
   EXPECT_FALSE(ResolveImportTarget("ftp://x", "").ok());
 }
 
+TEST(ImportTarget, LoopbackDetection) {
+  EXPECT_TRUE(ResolveImportTarget("http://127.0.0.1:8428", "")->is_loopback());
+  EXPECT_TRUE(ResolveImportTarget("localhost:8428", "")->is_loopback());
+  EXPECT_TRUE(ResolveImportTarget("http://[::1]:8428", "")->is_loopback());
+  EXPECT_FALSE(ResolveImportTarget("http://10.0.0.1:8428", "")->is_loopback());
+  EXPECT_FALSE(ResolveImportTarget("https://127.0.0.1.example.com", "")->is_loopback());
+}
+
 TEST(ImportTarget, CredentialsMoveOutOfTheUrl) {
   Result<ImportTarget> t = ResolveImportTarget("http://alice:s3cret@vm:8428", "");
   ASSERT_TRUE(t.ok());
