@@ -94,8 +94,12 @@ inline std::string SurvivingIpv6(std::string_view s) {
       bool port = last + 1 < run.size();
       for (size_t k = last + 1; k < run.size(); ++k) port &= OracleIsDigit(run[k]);
       size_t head_colons = 0;
-      for (char c : head) head_colons += c == ':';
-      if (port && head_colons >= 2 && OracleParsesIpv6(head)) return std::string(head);
+      bool head_hex = false;
+      for (char c : head) {
+        head_colons += c == ':';
+        head_hex |= c != ':' && c != '.';
+      }
+      if (port && head_colons >= 2 && head_hex && OracleParsesIpv6(head)) return std::string(head);
     }
     i = j;
   }

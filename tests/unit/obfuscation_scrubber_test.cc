@@ -43,6 +43,8 @@ TEST_F(ScrubberTest, Ipv6Forms) {
   EXPECT_EQ(Scrub("::ffff:10.9.8.7:80"), "777.777.0.3:80");
   EXPECT_EQ(Scrub("10.9.8.7"), "777.777.0.3");
   EXPECT_EQ(Scrub("a,::1,b"), "a,777.777.0.4,b");
+  // Found by the fuzzer: an address, a port and a stray zone mark.
+  EXPECT_EQ(Scrub("01:db0:::1%]"), "777.777.0.5:1%]");
 }
 
 TEST_F(ScrubberTest, UrlsLoseHostsAndCredentials) {
@@ -66,6 +68,8 @@ TEST_F(ScrubberTest, CredentialsInText) {
   EXPECT_EQ(Scrub("-httpAuth.password=x1;-remoteWrite.bearerToken=y2"),
             "-httpAuth.password=redacted;-remoteWrite.bearerToken=redacted");
   EXPECT_EQ(Scrub("user:secret@db.internal:5432"), "redacted@777.777.0.1:5432");
+  // Found by the fuzzer: an address inside the name of a secret was copied with the name.
+  EXPECT_EQ(Scrub("x0.1.2.3.authKey=y"), "x777.777.0.2.authKey=redacted");
 }
 
 TEST_F(ScrubberTest, Emails) {

@@ -177,7 +177,7 @@ class Scan {
       host = authority.substr(0, colon);
       rest = authority.substr(colon);
     }
-    if (IsOwnPseudonym(host) || HoldsOwnPseudonym(host)) {
+    if (IsOwnPseudonym(host)) {
       out_.append(host);  // already scrubbed (scrubbing twice changes nothing)
     } else if (!host.empty()) {
       CountHost(host);
@@ -233,19 +233,21 @@ class Scan {
     return 0;
   }
 
-  // password=…, authKey=…, token=… (in query strings and free text).
+  // The value of password=…, authKey=…, token=… (query strings and free text). Runs at the '=':
+  // the name before it was scanned like any text, so an address inside a name is replaced too.
   size_t TryCredential(size_t i) {
-    if (!IsNameChar(t_[i]) || IsNameChar(Prev(i))) return 0;
-    size_t j = i;
-    while (j < t_.size() && j - i < 64 && IsNameChar(t_[j])) ++j;
-    if (At(j) != '=' || !IsCredentialName(t_.substr(i, j - i))) return 0;
-    size_t k = j + 1;
-    while (k < t_.size() && !IsValueEnd(t_[k])) ++k;
-    if (k == j + 1) return 0;  // nothing to hide
-    out_.append(t_.substr(i, j + 1 - i));
-    out_ += "redacted";
+    if (t_[i] != '=') return 0;
+    size_t k = i;
+    while (k > 0 && i - k < 256 && IsNameChar(t_[k - 1])) --k;
+    if (k == i || (k > 0 && IsNameChar(t_[k - 1])) || !IsCredentialName(t_.substr(k, i - k))) {
+      return 0;
+    }
+    size_t end = i + 1;
+    while (end < t_.size() && !IsValueEnd(t_[end])) ++end;
+    if (end == i + 1) return 0;  // nothing to hide
+    out_ += "=redacted";
     ++f_.credentials;
-    return k - i;
+    return end - i;
   }
 
   // An "@-word" is a run of e-mail characters, ':' and '@' that holds an '@'. With a ':' before
@@ -255,13 +257,21 @@ class Scan {
   // no piece of it is left to form a new address next to the pseudonym.
   size_t TryEmailOrUserinfo(size_t i) {
     if (!IsLocalChar(t_[i]) || IsLocalChar(Prev(i)) || Prev(i) == '@') return 0;
+    // Words have no length limit (a cut word would leave a tail to glue onto the pseudonym);
+    // a run already seen to hold no '@' is not scanned again, which keeps the pass linear.
+    if (i < no_at_until_) return 0;
     size_t j = i;
-    while (j < t_.size() && j - i < 256 && (IsLocalChar(t_[j]) || t_[j] == ':' || t_[j] == '@')) {
+    bool at = false;
+    while (j < t_.size() && (IsLocalChar(t_[j]) || t_[j] == ':' || t_[j] == '@')) {
+      at |= t_[j] == '@';
       ++j;
     }
-    while (j > i && (t_[j - 1] == '.' || t_[j - 1] == '-' || t_[j - 1] == '@' || t_[j - 1] == ':')) {
-      --j;
+    if (!at) {
+      no_at_until_ = j;
+      return 0;
     }
+    // A trailing ':' stays: "a@b:" is a login followed by a port or an IPv6 tail ("a@d28::").
+    while (j > i && (t_[j - 1] == '.' || t_[j - 1] == '-' || t_[j - 1] == '@')) --j;
     const std::string_view word = t_.substr(i, j - i);
     const size_t last_at = word.rfind('@');
     if (last_at == std::string_view::npos) return 0;
@@ -270,10 +280,11 @@ class Scan {
     if (t_.substr(j, 3) == "://") return 0;
     if (LowerCopy(word.substr(0, 7)) == "mailto:") return 0;  // the address follows the colon
     const std::string_view prefix = word.substr(0, last_at);
-    if (IsOwnLoginMark(prefix)) return 0;  // scrubbing twice is a no-op
+    // Scrubbing twice is a no-op: our login mark, or a pseudonym a first pass put before '@'.
+    if (IsOwnLoginMark(prefix) || HoldsOwnPseudonym(prefix)) return 0;
     const std::string_view after = word.substr(last_at + 1);
     const std::string_view host = after.substr(0, after.find(':'));
-    if (HoldsOwnPseudonym(host)) return 0;
+    if (HoldsOwnPseudonym(after)) return 0;
     const bool host_like = std::any_of(host.begin(), host.end(), IsAlpha) ||
                            (!host.empty() && MatchIpv4(host) == host.size());
     const bool port_follows = host.size() < after.size() && host_like;
@@ -324,15 +335,17 @@ class Scan {
     if (IsAlnum(At(end)) || At(end) == '_') return 0;  // part of a longer word
     std::string_view candidate = t_.substr(i, end - i);
     if (!CanonicalIpv6(candidate)) {
-      // "::ffff:10.0.0.5:8482": an address followed by a port.
-      if (end != j) return 0;
+      // "::ffff:10.0.0.5:8482": an address followed by a port (whatever follows the port stays).
+      candidate = t_.substr(i, j - i);
       const size_t colon = candidate.rfind(':');
       if (colon == std::string_view::npos || colon + 1 >= candidate.size()) return 0;
       for (size_t k = colon + 1; k < candidate.size(); ++k) {
         if (!IsDigit(candidate[k])) return 0;
       }
       candidate = candidate.substr(0, colon);
-      if (std::count(candidate.begin(), candidate.end(), ':') < 2 || !CanonicalIpv6(candidate)) {
+      // "::" alone (the unspecified address, no hex digit) names no host.
+      if (std::count(candidate.begin(), candidate.end(), ':') < 2 ||
+          std::none_of(candidate.begin(), candidate.end(), IsHex) || !CanonicalIpv6(candidate)) {
         return 0;
       }
     }
@@ -360,7 +373,7 @@ class Scan {
     if (IsHostNameChar(prev) || prev == '_') return 0;
     size_t j = i;
     bool letter = false;
-    while (j < t_.size() && j - i < 253 && IsHostNameChar(t_[j])) {
+    while (j < t_.size() && IsHostNameChar(t_[j])) {
       letter |= IsAlpha(t_[j]);
       ++j;
     }
@@ -404,6 +417,7 @@ class Scan {
   ScrubFindings& f_;
   std::string_view t_;
   std::string out_;
+  size_t no_at_until_ = 0;  // [.., no_at_until_) holds no '@' word start worth scanning
 };
 
 }  // namespace
