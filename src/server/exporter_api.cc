@@ -7,6 +7,7 @@
 #include "common/api_response.h"
 #include "common/version.h"
 #include "server/discovery_api.h"
+#include "server/export_api.h"
 
 namespace vmx {
 namespace {
@@ -29,6 +30,7 @@ void RegisterExporterApi(httplib::Server& server, const ExporterApiOptions& opti
                     {"default_vm_url", options.default_vm_url}});
   });
   RegisterDiscoveryApi(server);
+  RegisterExportApi(server, options.output_dir);
 }
 
 }  // namespace vmx

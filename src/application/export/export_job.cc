@@ -218,6 +218,7 @@ void ExportJob::WorkerLoop() {
       w.state = Window::State::kDone;
       w.stats = stats;
       jobs_written_.insert(fetcher.rewriter().jobs().begin(), fetcher.rewriter().jobs().end());
+      series_written_.insert(fetcher.rewriter().series().begin(), fetcher.rewriter().series().end());
       if (Status m = WriteManifestLocked(); !m.ok()) spdlog::warn("export {}: {}", id_, m.ToString());
     } else if (s.code() == StatusCode::kCanceled) {
       w.state = Window::State::kPending;
@@ -307,9 +308,10 @@ Status ExportJob::WriteBundleTail(ZipBundleWriter& zip, const std::string& metri
   {
     std::lock_guard<std::mutex> lock(mu_);
     for (const auto& [start, w] : windows_) {
-      m.metrics_count += w.stats.lines;
+      m.lines_count += w.stats.lines;
       m.samples_count += w.stats.samples;
     }
+    m.metrics_count = series_written_.size();
     m.jobs.assign(jobs_written_.begin(), jobs_written_.end());
     m.batching = {{"enabled", config_.batching.enabled},
                   {"strategy", config_.batching.strategy},

@@ -18,6 +18,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "application/export/batch_planner.h"
@@ -40,7 +41,7 @@ struct ExportResult {
   std::string archive_path;
   std::string archive_name;
   uint64_t archive_size_bytes = 0;
-  uint64_t metrics_exported = 0;  // series lines
+  uint64_t metrics_exported = 0;  // distinct series
   uint64_t samples_exported = 0;
   std::string sha256;             // of the whole ZIP
   TimeRange time_range;
@@ -122,6 +123,7 @@ class ExportJob {
   bool cancel_requested_ = false;
   Status failure_;
   std::set<std::string> jobs_written_;
+  std::unordered_set<uint64_t> series_written_;  // hashes of distinct series, for metrics_count
   std::optional<ExportResult> result_;
   UnixMillis assembled_until_ = 0;
   std::chrono::steady_clock::time_point run_started_;

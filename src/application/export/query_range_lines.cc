@@ -17,7 +17,8 @@ Status QueryRangeToExportLines(const nlohmann::json& data,
   for (const nlohmann::json& series : data["result"]) {
     line = "{\"metric\":{";
     bool first = true;
-    for (const auto& [name, value] : series.value("metric", nlohmann::json::object()).items()) {
+    const nlohmann::json metric = series.value("metric", nlohmann::json::object());
+    for (const auto& [name, value] : metric.items()) {
       if (!first) line += ',';
       first = false;
       AppendJsonString(name, &line);
@@ -25,7 +26,8 @@ Status QueryRangeToExportLines(const nlohmann::json& data,
       AppendJsonString(value.is_string() ? value.get<std::string>() : value.dump(), &line);
     }
     std::string values = "[", timestamps = "[";
-    for (const nlohmann::json& point : series.value("values", nlohmann::json::array())) {
+    const nlohmann::json points = series.value("values", nlohmann::json::array());
+    for (const nlohmann::json& point : points) {
       if (!point.is_array() || point.size() != 2 || !point[1].is_string()) continue;
       const double ts = point[0].is_number() ? point[0].get<double>() : 0;
       const std::string v = point[1].get<std::string>();

@@ -264,6 +264,7 @@ Status SeriesLineRewriter::Rewrite(std::string_view line, std::string* out) {
     out->append("}\n");
     ++lines_;
     samples_ += CountElements(parts.timestamps);
+    series_.insert(std::hash<std::string_view>{}(parts.metric));
     return Status::Ok();
   }
 
@@ -305,6 +306,7 @@ Status SeriesLineRewriter::Rewrite(std::string_view line, std::string* out) {
   out->append("]}\n");
   ++lines_;
   samples_ += kept;
+  series_.insert(std::hash<std::string_view>{}(parts.metric));
   return Status::Ok();
 }
 

@@ -94,7 +94,7 @@ WindowFetcher::WindowFetcher(FetchShared* shared, std::shared_ptr<Obfuscator> ob
     : shared_(shared), rewriter_(std::move(obfuscator), step_ms) {}
 
 Status WindowFetcher::FetchOnce(const TimeRange& w, const std::string& path, WindowStats* stats,
-                                std::atomic<uint64_t>* live_lines) {
+                                std::atomic<uint64_t>* live_lines, Route* used) {
   StagingFile file(path);
   if (Status s = file.OpenStatus(); !s.ok()) return s;
   const uint64_t lines_before = rewriter_.lines();
@@ -108,6 +108,7 @@ Status WindowFetcher::FetchOnce(const TimeRange& w, const std::string& path, Win
   };
   Status result;
   if (shared_->use_query_range || shared_->selection.metricsql) {
+    *used = Route::kQueryRange;
     // query_range includes both ends; end-1ms keeps the window half-open.
     Result<nlohmann::json> data = shared_->client->QueryRange(
         shared_->selection.match, TimeRange{w.start_ms, w.end_ms - 1}, shared_->query_range_step_s);
@@ -116,7 +117,8 @@ Status WindowFetcher::FetchOnce(const TimeRange& w, const std::string& path, Win
     LineSplitter splitter;
     Status line_error;
     // /api/v1/export includes both ends; end-1ms keeps the window half-open.
-    VmClient* exporter = shared_->use_rw_fallback ? shared_->rw_fallback_client : shared_->client;
+    *used = shared_->use_rw_fallback ? Route::kRwFallbackExport : Route::kExport;
+    VmClient* exporter = *used == Route::kRwFallbackExport ? shared_->rw_fallback_client : shared_->client;
     result = exporter->Export({shared_->selection.match}, w.start_ms, w.end_ms - 1,
                                      [&](std::string_view chunk) {
                                        if (shared_->canceled) return false;
@@ -143,11 +145,13 @@ Status WindowFetcher::Fetch(const TimeRange& w, const std::string& path, WindowS
   std::chrono::milliseconds backoff = retry.first_backoff;
   Status last;
   for (int attempt = 1; attempt <= retry.attempts; ++attempt) {
-    last = FetchOnce(w, path, stats, live_lines);
+    Route used = Route::kExport;
+    last = FetchOnce(w, path, stats, live_lines, &used);
     if (last.ok() || last.code() == StatusCode::kCanceled) return last;
-    if (!shared_->use_query_range && !shared_->selection.metricsql && IsMissingExportRoute(last)) {
-      // Remembered for the whole job: later windows go straight to the working route.
-      if (shared_->rw_fallback_client != nullptr && !shared_->use_rw_fallback) {
+    if (used != Route::kQueryRange && IsMissingExportRoute(last)) {
+      // Remembered for the whole job: later windows go straight to the next route. Routes only
+      // move forward (export, export without /rw, query_range), so this ends.
+      if (used == Route::kExport && shared_->rw_fallback_client != nullptr) {
         shared_->use_rw_fallback = true;
       } else {
         shared_->use_query_range = true;

@@ -59,8 +59,9 @@ class WindowFetcher {
   const SeriesLineRewriter& rewriter() const { return rewriter_; }
 
  private:
+  enum class Route { kExport, kRwFallbackExport, kQueryRange };
   Status FetchOnce(const TimeRange& w, const std::string& path, WindowStats* stats,
-                   std::atomic<uint64_t>* live_lines);
+                   std::atomic<uint64_t>* live_lines, Route* used);
   FetchShared* shared_;
   SeriesLineRewriter rewriter_;
 };

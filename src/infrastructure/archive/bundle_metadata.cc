@@ -25,6 +25,7 @@ nlohmann::json BundleMetadataToJson(const BundleMetadata& m) {
       {"jobs", m.jobs},
       {"metrics_count", m.metrics_count},
       {"samples_count", m.samples_count},
+      {"lines_count", m.lines_count},
       {"obfuscated", m.obfuscated},
       {"tool", {{"name", "vmexporter"}, {"version", m.tool_version}}},
       {"tool_version", m.tool_version},
