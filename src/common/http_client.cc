@@ -24,16 +24,15 @@ void GlobalInitOnce() {
   std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
-bool HasLineBreak(std::string_view s) {
-  return s.find_first_of("\r\n") != std::string_view::npos;
-}
+bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
 
 // scheme://host:port of a URL, for hints ("is VictoriaMetrics running at host:port?").
 std::string HostPortOf(std::string_view url) {
   size_t start = url.find("://");
   start = start == std::string_view::npos ? 0 : start + 3;
   size_t end = url.find_first_of("/?#", start);
-  std::string_view authority = url.substr(start, end == std::string_view::npos ? url.npos : end - start);
+  std::string_view authority =
+      url.substr(start, end == std::string_view::npos ? url.npos : end - start);
   size_t at = authority.rfind('@');
   if (at != std::string_view::npos) authority.remove_prefix(at + 1);
   return std::string(authority);
@@ -81,8 +80,8 @@ size_t WriteCallback(char* data, size_t size, size_t nmemb, void* user) {
 }
 
 // Turns a libcurl failure into a Status a person can act on.
-Status TransportError(CURLcode code, const char* method, const std::string& url,
-                      const char* detail, const HttpClientOptions& options) {
+Status TransportError(CURLcode code, const char* method, const std::string& url, const char* detail,
+                      const HttpClientOptions& options) {
   const std::string where = fmt::format("cannot {} {}", method, RedactUrl(url));
   const std::string host = HostPortOf(url);
   std::string cause = curl_easy_strerror(code);
@@ -91,11 +90,12 @@ Status TransportError(CURLcode code, const char* method, const std::string& url,
     case CURLE_COULDNT_CONNECT:
       return Status::Unavailable(
           fmt::format("{}: connection refused or host unreachable ({})", where, cause),
-          fmt::format("is VictoriaMetrics running at {}? check the host and port in the URL", host));
+          fmt::format("is VictoriaMetrics running at {}? check the host and port in the URL",
+                      host));
     case CURLE_COULDNT_RESOLVE_HOST:
-      return Status::Unavailable(
-          fmt::format("{}: cannot resolve host name ({})", where, cause),
-          "check the host name in the URL for typos, and the DNS or proxy settings of this machine");
+      return Status::Unavailable(fmt::format("{}: cannot resolve host name ({})", where, cause),
+                                 "check the host name in the URL for typos, and the DNS or proxy "
+                                 "settings of this machine");
     case CURLE_COULDNT_RESOLVE_PROXY:
       return Status::Unavailable(fmt::format("{}: cannot resolve the proxy ({})", where, cause),
                                  "check HTTPS_PROXY / HTTP_PROXY / NO_PROXY in the environment");
@@ -238,12 +238,10 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
                              const std::vector<std::string>& extra_headers,
                              const HttpClient::DataCallback* on_data) {
   const char* verb = method == Method::kGet ? "GET" : "POST";
-  if (HasLineBreak(o.header_name) || HasLineBreak(o.header_value) ||
-      HasLineBreak(o.bearer_token)) {
+  if (HasLineBreak(o.header_name) || HasLineBreak(o.header_value) || HasLineBreak(o.bearer_token)) {
     return Status::InvalidArgument("auth header values must not contain line breaks");
   }
-  if (!o.header_name.empty() &&
-      o.header_name.find_first_of(": \t") != std::string::npos) {
+  if (!o.header_name.empty() && o.header_name.find_first_of(": \t") != std::string::npos) {
     return Status::InvalidArgument(
         fmt::format("custom header name {:?} must not contain ':' or spaces", o.header_name));
   }
@@ -270,7 +268,8 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
   if (o.stall_timeout.count() > 0) {
     // Less than 1 byte/s for the stall period aborts; a long healthy stream never does.
-    const long seconds = std::max<long>(1, static_cast<long>((o.stall_timeout.count() + 999) / 1000));
+    const long seconds =
+        std::max<long>(1, static_cast<long>((o.stall_timeout.count() + 999) / 1000));
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, seconds);
   }
@@ -289,7 +288,8 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
   if (!o.bearer_token.empty()) headers.Add("Authorization: Bearer " + o.bearer_token);
   if (!o.header_name.empty()) headers.Add(o.header_name + ": " + o.header_value);
   for (const std::string& h : extra_headers) {
-    if (HasLineBreak(h)) return Status::InvalidArgument("request headers must not contain line breaks");
+    if (HasLineBreak(h))
+      return Status::InvalidArgument("request headers must not contain line breaks");
     headers.Add(h);
   }
 
@@ -325,10 +325,9 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
     return Status::Canceled(fmt::format("{} {} was stopped by its reader", verb, RedactUrl(url)));
   }
   if (transfer.body_too_large) {
-    return Status::TooLarge(
-        fmt::format("cannot {} {}: response is larger than {} bytes", verb, RedactUrl(url),
-                    o.max_response_bytes),
-        "narrow the time range or the selector");
+    return Status::TooLarge(fmt::format("cannot {} {}: response is larger than {} bytes", verb,
+                                        RedactUrl(url), o.max_response_bytes),
+                            "narrow the time range or the selector");
   }
   if (rc != CURLE_OK) return TransportError(rc, verb, url, error_buffer, o);
   return response;
@@ -392,8 +391,8 @@ namespace {
 bool IsSecretQueryKey(std::string_view key) {
   std::string k(key);
   std::transform(k.begin(), k.end(), k.begin(), [](unsigned char ch) { return std::tolower(ch); });
-  static constexpr std::string_view kWords[] = {"pass", "token", "secret", "key", "auth",
-                                                "credential", "signature", "sig"};
+  static constexpr std::string_view kWords[] = {"pass", "token",      "secret",    "key",
+                                                "auth", "credential", "signature", "sig"};
   return std::any_of(std::begin(kWords), std::end(kWords),
                      [&](std::string_view w) { return k.find(w) != std::string::npos; });
 }
@@ -405,8 +404,8 @@ std::string RedactUrl(std::string_view url) {
   size_t scheme_end = url.find("://");
   size_t auth_start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
   size_t path_start = url.find_first_of("/?#", auth_start);
-  std::string_view authority =
-      url.substr(auth_start, path_start == std::string_view::npos ? url.npos : path_start - auth_start);
+  std::string_view authority = url.substr(
+      auth_start, path_start == std::string_view::npos ? url.npos : path_start - auth_start);
   out.append(url.substr(0, auth_start));
   size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {

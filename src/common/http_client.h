@@ -23,28 +23,28 @@
 namespace vmx {
 
 struct HttpClientOptions {
-  std::string basic_user;      // empty: no basic auth
+  std::string basic_user;  // empty: no basic auth
   std::string basic_password;
-  std::string bearer_token;    // empty: none
-  std::string header_name;     // one custom header (e.g. "X-Scope-OrgID"); empty: none
+  std::string bearer_token;  // empty: none
+  std::string header_name;   // one custom header (e.g. "X-Scope-OrgID"); empty: none
   std::string header_value;
   bool tls_skip_verify = false;
-  std::string tls_ca_file;     // PEM; empty: system CAs
-  std::string tls_cert_file;   // client certificate (PEM)
+  std::string tls_ca_file;    // PEM; empty: system CAs
+  std::string tls_cert_file;  // client certificate (PEM)
   std::string tls_key_file;
   std::chrono::milliseconds connect_timeout{10'000};
   // A transfer with no byte received for this long is aborted (streams are never capped in total).
   std::chrono::milliseconds stall_timeout{120'000};
   // Overall cap for non-streaming calls; 0 means none.
   std::chrono::milliseconds total_timeout{0};
-  std::string user_agent;      // default "vmexporter/<version>"
+  std::string user_agent;  // default "vmexporter/<version>"
   // Non-streaming calls fail with TooLarge above this body size (0: 256 MiB).
   size_t max_response_bytes = 256u << 20;
 };
 
 struct HttpResponse {
   int status = 0;
-  std::string body;            // for streamed calls: only a non-2xx body (first 64 KiB)
+  std::string body;  // for streamed calls: only a non-2xx body (first 64 KiB)
   std::string content_type;
 };
 

@@ -16,8 +16,9 @@ Result<Connection> ConnectionOf(const nlohmann::json& body) {
   auto it = body.find("connection");
   if (it == body.end() || it->is_null()) {
     if (body.contains("url")) return ConnectionFromJson(body, "");
-    return Status::InvalidArgument("connection is required",
-                                   "send {\"connection\": {\"url\": \"http://victoria-metrics:8428\"}}");
+    return Status::InvalidArgument(
+        "connection is required",
+        "send {\"connection\": {\"url\": \"http://victoria-metrics:8428\"}}");
   }
   return ConnectionFromJson(*it, "connection.");
 }
@@ -39,8 +40,10 @@ void HandleDiscover(const VmService& service, const httplib::Request& req, httpl
   if (!conn.ok()) return ReplyError(res, conn.status());
   auto tr = body->find("time_range");
   if (tr == body->end() || tr->is_null()) {
-    return ReplyError(res, Status::InvalidArgument("time_range is required",
-                                                   "send {\"time_range\": {\"start\": \"2025-01-01T00:00:00Z\", \"end\": \"…\"}}"));
+    return ReplyError(
+        res, Status::InvalidArgument(
+                 "time_range is required",
+                 "send {\"time_range\": {\"start\": \"2025-01-01T00:00:00Z\", \"end\": \"…\"}}"));
   }
   Result<TimeRange> range = TimeRangeFromJson(*tr, "time_range.");
   if (!range.ok()) return ReplyError(res, range.status());
@@ -55,14 +58,17 @@ void HandleSample(const VmService& service, const httplib::Request& req, httplib
   auto cfg = body->find("config");
   const bool bare = (cfg == body->end() || cfg->is_null()) && body->contains("connection");
   if (!bare && (cfg == body->end() || cfg->is_null())) {
-    return ReplyError(res, Status::InvalidArgument("config is required",
-                                                   "send {\"config\": <ExportConfig>, \"limit\": 20}"));
+    return ReplyError(res,
+                      Status::InvalidArgument("config is required",
+                                              "send {\"config\": <ExportConfig>, \"limit\": 20}"));
   }
-  if (!bare && !cfg->is_object()) return ReplyError(res, Status::InvalidArgument("config must be an object"));
+  if (!bare && !cfg->is_object())
+    return ReplyError(res, Status::InvalidArgument("config must be an object"));
   Result<ExportConfig> config = ExportConfigFromJson(bare ? *body : *cfg);
   if (!config.ok()) return ReplyError(res, config.status().Wrap("config"));
   int64_t limit = kDefaultSampleLimit;
-  if (Status s = json_fields::ReadInt(*body, "limit", "", &limit); !s.ok()) return ReplyError(res, s);
+  if (Status s = json_fields::ReadInt(*body, "limit", "", &limit); !s.ok())
+    return ReplyError(res, s);
   if (limit < 1) {
     return ReplyError(res, Status::InvalidArgument("limit must be a positive integer",
                                                    "ask for 1 to 1000 series"));

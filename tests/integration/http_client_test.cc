@@ -34,7 +34,9 @@ TEST(HttpClientLive, GetsAndStreamsFromVictoriaMetrics) {
   VmSingle vm;
   vm.Import(kSeries);
   HttpClient client({});
-  Result<HttpResponse> r = client.Get(vm.url() + "/api/v1/query?query=" + UrlEncode("count(http_client_probe)") + "&time=1700000003");
+  Result<HttpResponse> r =
+      client.Get(vm.url() + "/api/v1/query?query=" + UrlEncode("count(http_client_probe)") +
+                 "&time=1700000003");
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->status, 200);
   EXPECT_NE(r->body.find("\"success\""), std::string::npos) << r->body;
@@ -42,14 +44,15 @@ TEST(HttpClientLive, GetsAndStreamsFromVictoriaMetrics) {
 
   std::string streamed;
   int chunks = 0;
-  Result<HttpResponse> e = client.PostFormStream(
-      vm.url() + "/api/v1/export",
-      {{"match[]", "{__name__=\"http_client_probe\"}"}, {"start", "1699999999"}, {"end", "1700000010"}},
-      [&](std::string_view chunk) {
-        streamed.append(chunk);
-        ++chunks;
-        return true;
-      });
+  Result<HttpResponse> e = client.PostFormStream(vm.url() + "/api/v1/export",
+                                                 {{"match[]", "{__name__=\"http_client_probe\"}"},
+                                                  {"start", "1699999999"},
+                                                  {"end", "1700000010"}},
+                                                 [&](std::string_view chunk) {
+                                                   streamed.append(chunk);
+                                                   ++chunks;
+                                                   return true;
+                                                 });
   ASSERT_TRUE(e.ok()) << e.status().ToString();
   EXPECT_EQ(e->status, 200);
   EXPECT_GE(chunks, 1);
@@ -79,21 +82,28 @@ TEST(HttpClientLive, CallbackAbortIsCanceled) {
   VmSingle vm;
   vm.Import(kSeries);
   HttpClient client({});
-  Result<HttpResponse> e = client.PostFormStream(
-      vm.url() + "/api/v1/export", {{"match[]", "{__name__=\"http_client_probe\"}"}},
-      [](std::string_view) { return false; });
+  Result<HttpResponse> e = client.PostFormStream(vm.url() + "/api/v1/export",
+                                                 {{"match[]", "{__name__=\"http_client_probe\"}"}},
+                                                 [](std::string_view) { return false; });
   ASSERT_FALSE(e.ok());
   EXPECT_EQ(e.status().code(), StatusCode::kCanceled);
 }
 
 TEST(HttpClientLive, BasicAndBearerAuthThroughVmauth) {
   VmSingle vm;
-  VmAuth auth("users:\n"
-              "  - username: \"reader\"\n    password: \"s3cret:pw\"\n    url_prefix: \"" + vm.url() + "\"\n"
-              "  - bearer_token: \"tok-123\"\n    url_prefix: \"" + vm.url() + "\"\n");
+  VmAuth auth(
+      "users:\n"
+      "  - username: \"reader\"\n    password: \"s3cret:pw\"\n    url_prefix: \"" +
+      vm.url() +
+      "\"\n"
+      "  - bearer_token: \"tok-123\"\n    url_prefix: \"" +
+      vm.url() + "\"\n");
   const std::string q = auth.url() + "/api/v1/labels";
   {
-    HttpClient c(With([](auto& o) { o.basic_user = "reader"; o.basic_password = "s3cret:pw"; }));
+    HttpClient c(With([](auto& o) {
+      o.basic_user = "reader";
+      o.basic_password = "s3cret:pw";
+    }));
     Result<HttpResponse> r = c.Get(q);
     ASSERT_TRUE(r.ok()) << r.status().ToString();
     EXPECT_EQ(r->status, 200) << r->body;
@@ -105,13 +115,19 @@ TEST(HttpClientLive, BasicAndBearerAuthThroughVmauth) {
     EXPECT_EQ(r->status, 200) << r->body;
   }
   {
-    HttpClient c(With([](auto& o) { o.header_name = "Authorization"; o.header_value = "Bearer tok-123"; }));
+    HttpClient c(With([](auto& o) {
+      o.header_name = "Authorization";
+      o.header_value = "Bearer tok-123";
+    }));
     Result<HttpResponse> r = c.Get(q);
     ASSERT_TRUE(r.ok());
     EXPECT_EQ(r->status, 200) << r->body;
   }
   {
-    HttpClient c(With([](auto& o) { o.basic_user = "reader"; o.basic_password = "wrong"; }));
+    HttpClient c(With([](auto& o) {
+      o.basic_user = "reader";
+      o.basic_password = "wrong";
+    }));
     Result<HttpResponse> r = c.Get(q);
     ASSERT_TRUE(r.ok());
     EXPECT_NE(r->status, 200);
@@ -142,10 +158,12 @@ TEST(HttpClientErrors, ConnectionRefusedNamesHostAndHints) {
   Result<HttpResponse> r = client.Get(url);
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(r.status().message().find("connection refused"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("connection refused"), std::string::npos)
+      << r.status().message();
   EXPECT_EQ(r.status().message().find("pw"), std::string::npos) << r.status().message();
-  EXPECT_NE(r.status().hint().find("is VictoriaMetrics running at 127.0.0.1:" + std::to_string(port)),
-            std::string::npos)
+  EXPECT_NE(
+      r.status().hint().find("is VictoriaMetrics running at 127.0.0.1:" + std::to_string(port)),
+      std::string::npos)
       << r.status().hint();
 }
 
@@ -154,7 +172,8 @@ TEST(HttpClientErrors, UnknownHostSaysDns) {
   Result<HttpResponse> r = client.Get("http://no-such-host.invalid:8428/api/v1/query");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(r.status().message().find("cannot resolve host"), std::string::npos) << r.status().message();
+  EXPECT_NE(r.status().message().find("cannot resolve host"), std::string::npos)
+      << r.status().message();
 }
 
 TEST(HttpClientErrors, TlsToPlainHttpServerFailsWithHint) {
@@ -167,7 +186,10 @@ TEST(HttpClientErrors, TlsToPlainHttpServerFailsWithHint) {
 }
 
 TEST(HttpClientErrors, HeaderInjectionIsRefused) {
-  HttpClient client(With([](auto& o) { o.header_name = "X-Token"; o.header_value = "a\r\nX-Evil: 1"; }));
+  HttpClient client(With([](auto& o) {
+    o.header_name = "X-Token";
+    o.header_value = "a\r\nX-Evil: 1";
+  }));
   Result<HttpResponse> r = client.Get("http://127.0.0.1:1/");
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().code(), StatusCode::kInvalidArgument);
@@ -178,12 +200,14 @@ TEST(HttpClientErrors, StalledStreamTimesOutWithoutTotalCap) {
   httplib::Server server;
   std::atomic<bool> stop{false};
   server.Post("/api/v1/export", [&](const httplib::Request&, httplib::Response& res) {
-    res.set_chunked_content_provider("application/stream+json", [&](size_t, httplib::DataSink& sink) {
-      sink.write("{\"a\":1}\n", 8);
-      for (int i = 0; i < 600 && !stop; ++i) std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      sink.done();
-      return true;
-    });
+    res.set_chunked_content_provider("application/stream+json",
+                                     [&](size_t, httplib::DataSink& sink) {
+                                       sink.write("{\"a\":1}\n", 8);
+                                       for (int i = 0; i < 600 && !stop; ++i)
+                                         std::this_thread::sleep_for(std::chrono::milliseconds(50));
+                                       sink.done();
+                                       return true;
+                                     });
   });
   const int port = server.bind_to_any_port("127.0.0.1");
   std::thread t([&] { server.listen_after_bind(); });
@@ -191,17 +215,18 @@ TEST(HttpClientErrors, StalledStreamTimesOutWithoutTotalCap) {
   HttpClient client(With([](auto& o) { o.stall_timeout = std::chrono::milliseconds(1000); }));
   std::string got;
   const auto start = std::chrono::steady_clock::now();
-  Result<HttpResponse> r = client.PostFormStream(
-      "http://127.0.0.1:" + std::to_string(port) + "/api/v1/export", {{"match[]", "x"}},
-      [&](std::string_view c) {
-        got.append(c);
-        return true;
-      });
+  Result<HttpResponse> r =
+      client.PostFormStream("http://127.0.0.1:" + std::to_string(port) + "/api/v1/export",
+                            {{"match[]", "x"}}, [&](std::string_view c) {
+                              got.append(c);
+                              return true;
+                            });
   const auto took = std::chrono::steady_clock::now() - start;
   stop = true;
   server.stop();
   t.join();
-  ASSERT_FALSE(r.ok()) << "took " << std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
+  ASSERT_FALSE(r.ok()) << "took "
+                       << std::chrono::duration_cast<std::chrono::milliseconds>(took).count();
   EXPECT_EQ(r.status().code(), StatusCode::kTimeout) << r.status().ToString();
   EXPECT_EQ(got, "{\"a\":1}\n");
   // libcurl averages the speed over a few seconds, so a 1 s stall limit fires within ~7 s.

@@ -50,7 +50,9 @@ std::string ExportAll(VmClient& client, UnixMillis start, UnixMillis end, Status
   return out;
 }
 
-size_t CountLines(const std::string& s) { return static_cast<size_t>(std::count(s.begin(), s.end(), '\n')); }
+size_t CountLines(const std::string& s) {
+  return static_cast<size_t>(std::count(s.begin(), s.end(), '\n'));
+}
 
 TEST(VmClientSingle, QueriesSeriesLabelsAndExport) {
   VmSingle vm;
@@ -115,7 +117,8 @@ TEST(VmClientSingle, TenantPathOnSingleNodeSaysUnsupportedPath) {
   Result<nlohmann::json> q = client.Query("up");
   ASSERT_FALSE(q.ok());
   EXPECT_EQ(q.status().code(), StatusCode::kNotFound);
-  EXPECT_NE(q.status().message().find("unsupported path"), std::string::npos) << q.status().message();
+  EXPECT_NE(q.status().message().find("unsupported path"), std::string::npos)
+      << q.status().message();
   EXPECT_NE(q.status().hint().find("single-node"), std::string::npos) << q.status().hint();
   Status e = client.Export({"up"}, kT0, kT0 + 1000, [](std::string_view) { return true; });
   EXPECT_TRUE(IsMissingExportRoute(e)) << e.ToString();
@@ -136,7 +139,8 @@ TEST(VmClientCluster, TenantPathsAndMissingTenantHint) {
   VmClient bare(Conn(vm.root_url()));
   Result<nlohmann::json> b = bare.Query("up");
   ASSERT_FALSE(b.ok());
-  EXPECT_NE(b.status().message().find("missing -http.pathPrefix"), std::string::npos) << b.status().message();
+  EXPECT_NE(b.status().message().find("missing -http.pathPrefix"), std::string::npos)
+      << b.status().message();
   EXPECT_NE(b.status().hint().find(vm.root_url() + "/select/0/prometheus"), std::string::npos)
       << b.status().hint();
 }
@@ -146,12 +150,18 @@ class VmClientBehindVmauth : public ::testing::Test {
   static void SetUpTestSuite() {
     vm_ = new VmSingle();
     vm_->Import(ProbeSeries());
-    auth_ = new VmAuth("users:\n"
-                       "  - username: \"reader\"\n    password: \"pa ss:w0rd\"\n    url_prefix: \"" + vm_->url() + "\"\n"
-                       "  - bearer_token: \"bearer-tok-42\"\n    url_prefix: \"" + vm_->url() + "\"\n"
-                       "  - username: \"rw-user\"\n    password: \"rw-pass\"\n    url_map:\n"
-                       "      - src_paths: [\"/api/v1/query.*\", \"/api/v1/series.*\", \"/api/v1/label.*\"]\n"
-                       "        url_prefix: \"" + vm_->url() + "\"\n");
+    auth_ = new VmAuth(
+        "users:\n"
+        "  - username: \"reader\"\n    password: \"pa ss:w0rd\"\n    url_prefix: \"" +
+        vm_->url() +
+        "\"\n"
+        "  - bearer_token: \"bearer-tok-42\"\n    url_prefix: \"" +
+        vm_->url() +
+        "\"\n"
+        "  - username: \"rw-user\"\n    password: \"rw-pass\"\n    url_map:\n"
+        "      - src_paths: [\"/api/v1/query.*\", \"/api/v1/series.*\", \"/api/v1/label.*\"]\n"
+        "        url_prefix: \"" +
+        vm_->url() + "\"\n");
   }
   static void TearDownTestSuite() {
     delete auth_;
@@ -169,12 +179,24 @@ VmSingle* VmClientBehindVmauth::vm_ = nullptr;
 VmAuth* VmClientBehindVmauth::auth_ = nullptr;
 
 TEST_F(VmClientBehindVmauth, BasicBearerAndHeaderAuthWork) {
-  AuthConfig basic{.type = AuthType::kBasic, .username = "reader", .password = "pa ss:w0rd",
-                   .token = "", .header_name = "", .header_value = ""};
-  AuthConfig bearer{.type = AuthType::kBearer, .username = "", .password = "", .token = "bearer-tok-42",
-                    .header_name = "", .header_value = ""};
-  AuthConfig header{.type = AuthType::kHeader, .username = "", .password = "", .token = "",
-                    .header_name = "Authorization", .header_value = "Bearer bearer-tok-42"};
+  AuthConfig basic{.type = AuthType::kBasic,
+                   .username = "reader",
+                   .password = "pa ss:w0rd",
+                   .token = "",
+                   .header_name = "",
+                   .header_value = ""};
+  AuthConfig bearer{.type = AuthType::kBearer,
+                    .username = "",
+                    .password = "",
+                    .token = "bearer-tok-42",
+                    .header_name = "",
+                    .header_value = ""};
+  AuthConfig header{.type = AuthType::kHeader,
+                    .username = "",
+                    .password = "",
+                    .token = "",
+                    .header_name = "Authorization",
+                    .header_value = "Bearer bearer-tok-42"};
   for (const AuthConfig& a : {basic, bearer, header}) {
     VmClient client(With(a));
     Result<nlohmann::json> q = client.Query("count(probe_total)", kT0 + 2500);
@@ -191,8 +213,12 @@ TEST_F(VmClientBehindVmauth, BasicBearerAndHeaderAuthWork) {
 }
 
 TEST_F(VmClientBehindVmauth, WrongPasswordIsUnauthenticatedAndNeverEchoed) {
-  AuthConfig wrong{.type = AuthType::kBasic, .username = "reader", .password = "guessed-secret",
-                   .token = "", .header_name = "", .header_value = ""};
+  AuthConfig wrong{.type = AuthType::kBasic,
+                   .username = "reader",
+                   .password = "guessed-secret",
+                   .token = "",
+                   .header_name = "",
+                   .header_value = ""};
   VmClient client(With(wrong));
   Result<nlohmann::json> q = client.Query("up");
   ASSERT_FALSE(q.ok());
@@ -205,8 +231,12 @@ TEST_F(VmClientBehindVmauth, WrongPasswordIsUnauthenticatedAndNeverEchoed) {
   EXPECT_EQ(e.code(), StatusCode::kUnauthenticated) << e.ToString();
   EXPECT_FALSE(IsMissingExportRoute(e));
 
-  AuthConfig bad_token{.type = AuthType::kBearer, .username = "", .password = "", .token = "nope-token",
-                       .header_name = "", .header_value = ""};
+  AuthConfig bad_token{.type = AuthType::kBearer,
+                       .username = "",
+                       .password = "",
+                       .token = "nope-token",
+                       .header_name = "",
+                       .header_value = ""};
   Result<nlohmann::json> b = VmClient(With(bad_token)).Query("up");
   ASSERT_FALSE(b.ok());
   EXPECT_EQ(b.status().code(), StatusCode::kUnauthenticated);
@@ -219,8 +249,12 @@ TEST_F(VmClientBehindVmauth, WrongPasswordIsUnauthenticatedAndNeverEchoed) {
 }
 
 TEST_F(VmClientBehindVmauth, RouteWithoutExportIsMissingExportRoute) {
-  AuthConfig rw{.type = AuthType::kBasic, .username = "rw-user", .password = "rw-pass",
-                .token = "", .header_name = "", .header_value = ""};
+  AuthConfig rw{.type = AuthType::kBasic,
+                .username = "rw-user",
+                .password = "rw-pass",
+                .token = "",
+                .header_name = "",
+                .header_value = ""};
   VmClient client(With(rw));
   EXPECT_TRUE(client.Query("1").ok());
   Status e = client.Export({"probe_total"}, kT0, kT0 + 3000, [](std::string_view) { return true; });
@@ -238,11 +272,16 @@ TEST(VmClientManaged, RwPrefixWithoutExportFallsBackToPlainPrefix) {
   VmSingle plain(VmSingleOptions{.path_prefix = "/1011", .retention = "100y", .extra_flags = {}});
   plain.Import(ProbeSeries());
   rw.Import(ProbeSeries());
-  VmAuth gw("users:\n  - username: \"m\"\n    password: \"p\"\n    url_map:\n"
-            "      - src_paths: [\"/1011/rw/prometheus/api/v1/query.*\", \"/1011/rw/prometheus/api/v1/series.*\", \"/1011/rw/prometheus/api/v1/label.*\"]\n"
-            "        url_prefix: \"" + rw.root_url() + "\"\n"
-            "      - src_paths: [\"/1011/prometheus/api/v1/.*\"]\n"
-            "        url_prefix: \"" + plain.root_url() + "\"\n");
+  VmAuth gw(
+      "users:\n  - username: \"m\"\n    password: \"p\"\n    url_map:\n"
+      "      - src_paths: [\"/1011/rw/prometheus/api/v1/query.*\", "
+      "\"/1011/rw/prometheus/api/v1/series.*\", \"/1011/rw/prometheus/api/v1/label.*\"]\n"
+      "        url_prefix: \"" +
+      rw.root_url() +
+      "\"\n"
+      "      - src_paths: [\"/1011/prometheus/api/v1/.*\"]\n"
+      "        url_prefix: \"" +
+      plain.root_url() + "\"\n");
   Connection c = Conn("http://m:p@" + gw.url().substr(7) + "/1011/rw/prometheus");
   EXPECT_EQ(c.tenant_id, "1011");
   VmClient client(c);
@@ -265,9 +304,11 @@ TEST(VmClientErrors, UnreachablePortSaysIsVictoriaMetricsRunning) {
   Result<nlohmann::json> q = client.Query("up");
   ASSERT_FALSE(q.ok());
   EXPECT_EQ(q.status().code(), StatusCode::kUnavailable);
-  EXPECT_NE(q.status().message().find("cannot run query"), std::string::npos) << q.status().message();
-  EXPECT_NE(q.status().hint().find("is VictoriaMetrics running at 127.0.0.1:" + std::to_string(port)),
-            std::string::npos)
+  EXPECT_NE(q.status().message().find("cannot run query"), std::string::npos)
+      << q.status().message();
+  EXPECT_NE(
+      q.status().hint().find("is VictoriaMetrics running at 127.0.0.1:" + std::to_string(port)),
+      std::string::npos)
       << q.status().hint();
   Status e = client.Export({"up"}, kT0, kT0 + 1, [](std::string_view) { return true; });
   EXPECT_EQ(e.code(), StatusCode::kUnavailable);

@@ -7,7 +7,6 @@
 #include <httplib.h>
 
 #include <nlohmann/json.hpp>
-
 #include <thread>
 
 #include "server/discovery_api.h"
@@ -54,13 +53,17 @@ std::string Fixture() {
       out += Series(l, kT0, kHour);
     }
   }
-  for (const char* name : {"vm_app_version", "vm_cache_entries", "vm_rows_inserted_total", "vm_data_size_bytes"}) {
-    out += Series({{"__name__", name}, {"job", "victoria-metrics"}, {"instance", "127.0.0.1:8428"}}, kT0 + 5 * kHour, kHour);
+  for (const char* name :
+       {"vm_app_version", "vm_cache_entries", "vm_rows_inserted_total", "vm_data_size_bytes"}) {
+    out += Series({{"__name__", name}, {"job", "victoria-metrics"}, {"instance", "127.0.0.1:8428"}},
+                  kT0 + 5 * kHour, kHour);
   }
   for (const char* name : {"vm_app_version", "vmagent_remotewrite_requests_total"}) {
-    out += Series({{"__name__", name}, {"job", "scraper"}, {"instance", "192.168.1.9:8429"}}, kT0 + 2 * kHour, kHour);
+    out += Series({{"__name__", name}, {"job", "scraper"}, {"instance", "192.168.1.9:8429"}},
+                  kT0 + 2 * kHour, kHour);
   }
-  out += Series({{"__name__", "go_goroutines"}, {"job", "test1"}, {"instance", "app:9100"}}, kT0, 6 * kHour);
+  out += Series({{"__name__", "go_goroutines"}, {"job", "test1"}, {"instance", "app:9100"}}, kT0,
+                6 * kHour);
   return out;
 }
 
@@ -114,12 +117,18 @@ class VmConnect : public ::testing::Test {
   static void SetUpTestSuite() {
     vm_ = new VmSingle();
     vm_->Import(Fixture());
-    auth_ = new VmAuth("users:\n"
-                       "  - username: \"reader\"\n    password: \"s3cret-pw\"\n    url_prefix: \"" + vm_->url() + "\"\n"
-                       "  - bearer_token: \"tok-777\"\n    url_prefix: \"" + vm_->url() + "\"\n"
-                       "  - username: \"rw-user\"\n    password: \"rw-pass\"\n    url_map:\n"
-                       "      - src_paths: [\"/api/v1/query.*\", \"/api/v1/series.*\", \"/api/v1/label.*\"]\n"
-                       "        url_prefix: \"" + vm_->url() + "\"\n");
+    auth_ = new VmAuth(
+        "users:\n"
+        "  - username: \"reader\"\n    password: \"s3cret-pw\"\n    url_prefix: \"" +
+        vm_->url() +
+        "\"\n"
+        "  - bearer_token: \"tok-777\"\n    url_prefix: \"" +
+        vm_->url() +
+        "\"\n"
+        "  - username: \"rw-user\"\n    password: \"rw-pass\"\n    url_map:\n"
+        "      - src_paths: [\"/api/v1/query.*\", \"/api/v1/series.*\", \"/api/v1/label.*\"]\n"
+        "        url_prefix: \"" +
+        vm_->url() + "\"\n");
     api_ = new ApiServer();
   }
   static void TearDownTestSuite() {
@@ -136,7 +145,9 @@ VmAuth* VmConnect::auth_ = nullptr;
 ApiServer* VmConnect::api_ = nullptr;
 
 TEST_F(VmConnect, ValidateSingleNode) {
-  auto [status, reply, raw] = api_->Post("/api/validate", {{"connection", Conn(" " + vm_->url() + "/prometheus/api/v1/query?query=up ")}});
+  auto [status, reply, raw] =
+      api_->Post("/api/validate",
+                 {{"connection", Conn(" " + vm_->url() + "/prometheus/api/v1/query?query=up ")}});
   ASSERT_EQ(status, 200) << raw;
   EXPECT_EQ(reply["flavour"], "single");
   EXPECT_EQ(reply["behind_vmauth"], false);
@@ -154,7 +165,8 @@ TEST_F(VmConnect, ValidateBehindVmauthWithBasicBearerAndHeader) {
       {{"type", "header"}, {"header_name", "Authorization"}, {"header_value", "Bearer tok-777"}},
   };
   for (const json& a : auths) {
-    auto [status, reply, raw] = api_->Post("/api/validate", {{"connection", Conn(auth_->url(), a)}});
+    auto [status, reply, raw] =
+        api_->Post("/api/validate", {{"connection", Conn(auth_->url(), a)}});
     ASSERT_EQ(status, 200) << a["type"] << ": " << raw;
     EXPECT_EQ(reply["flavour"], "vmauth") << raw;
     EXPECT_EQ(reply["behind_vmauth"], true);
@@ -164,8 +176,8 @@ TEST_F(VmConnect, ValidateBehindVmauthWithBasicBearerAndHeader) {
     EXPECT_EQ(raw.find("tok-777"), std::string::npos) << raw;
   }
   // Credentials pasted into the URL work too, and are not echoed.
-  auto [status, reply, raw] = api_->Post("/api/validate",
-                                         {{"connection", Conn("http://reader:s3cret-pw@" + auth_->url().substr(7))}});
+  auto [status, reply, raw] = api_->Post(
+      "/api/validate", {{"connection", Conn("http://reader:s3cret-pw@" + auth_->url().substr(7))}});
   ASSERT_EQ(status, 200) << raw;
   EXPECT_EQ(reply["connection"]["auth"]["type"], "basic");
   EXPECT_EQ(reply["connection"]["auth"]["username"], "reader");
@@ -173,8 +185,11 @@ TEST_F(VmConnect, ValidateBehindVmauthWithBasicBearerAndHeader) {
 }
 
 TEST_F(VmConnect, ValidateWrongPasswordIsAuthStageWithoutSecrets) {
-  auto [status, reply, raw] = api_->Post(
-      "/api/validate", {{"connection", Conn(auth_->url(), {{"type", "basic"}, {"username", "reader"}, {"password", "not-the-pw"}})}});
+  auto [status, reply, raw] =
+      api_->Post("/api/validate",
+                 {{"connection",
+                   Conn(auth_->url(),
+                        {{"type", "basic"}, {"username", "reader"}, {"password", "not-the-pw"}})}});
   EXPECT_EQ(status, 401) << raw;
   EXPECT_EQ(reply["stage"], "auth");
   EXPECT_NE(reply["hint"].get<std::string>().find("password"), std::string::npos) << raw;
@@ -188,25 +203,30 @@ TEST_F(VmConnect, ValidateWrongPasswordIsAuthStageWithoutSecrets) {
 
 TEST_F(VmConnect, ValidateUnreachablePort) {
   const int port = FreePort();
-  auto [status, reply, raw] = api_->Post("/api/validate", {{"connection", Conn("127.0.0.1:" + std::to_string(port))}});
+  auto [status, reply, raw] =
+      api_->Post("/api/validate", {{"connection", Conn("127.0.0.1:" + std::to_string(port))}});
   EXPECT_EQ(status, 502) << raw;
   EXPECT_EQ(reply["stage"], "reachable");
-  EXPECT_NE(reply["hint"].get<std::string>().find("is VictoriaMetrics running at 127.0.0.1:" + std::to_string(port)),
+  EXPECT_NE(reply["hint"].get<std::string>().find("is VictoriaMetrics running at 127.0.0.1:" +
+                                                  std::to_string(port)),
             std::string::npos)
       << raw;
   EXPECT_EQ(reply["attempts"].size(), 1u) << raw;
 }
 
 TEST_F(VmConnect, ValidateRouteWithoutExportSaysQueryRangeFallback) {
-  auto [status, reply, raw] = api_->Post(
-      "/api/validate", {{"connection", Conn(auth_->url(), {{"type", "basic"}, {"username", "rw-user"}, {"password", "rw-pass"}})}});
+  auto [status, reply, raw] =
+      api_->Post("/api/validate", {{"connection", Conn(auth_->url(), {{"type", "basic"},
+                                                                      {"username", "rw-user"},
+                                                                      {"password", "rw-pass"}})}});
   ASSERT_EQ(status, 200) << raw;
   EXPECT_EQ(reply["export_route"], false);
   EXPECT_NE(reply["notes"].dump().find("query_range"), std::string::npos) << raw;
 }
 
 TEST_F(VmConnect, DiscoverFindsComponentsOverTheWholeRange) {
-  auto [status, reply, raw] = api_->Post("/api/discover", {{"connection", Conn(vm_->url())}, {"time_range", Range()}});
+  auto [status, reply, raw] =
+      api_->Post("/api/discover", {{"connection", Conn(vm_->url())}, {"time_range", Range()}});
   ASSERT_EQ(status, 200) << raw;
   EXPECT_EQ(reply["count_method"], "full_range");
 
@@ -245,15 +265,18 @@ TEST_F(VmConnect, DiscoverFindsComponentsOverTheWholeRange) {
 
   // A range after vmstorage stopped does not list it.
   auto [s2, later, raw2] = api_->Post(
-      "/api/discover", {{"connection", Conn(vm_->url())}, {"time_range", {{"start", "2023-11-15T01:00:00Z"}, {"end", kRangeEnd}}}});
+      "/api/discover", {{"connection", Conn(vm_->url())},
+                        {"time_range", {{"start", "2023-11-15T01:00:00Z"}, {"end", kRangeEnd}}}});
   ASSERT_EQ(s2, 200) << raw2;
   EXPECT_EQ(FindComponent(later, "vmstorage"), nullptr) << raw2;
   EXPECT_NE(FindComponent(later, "vmsingle"), nullptr) << raw2;
 }
 
 TEST_F(VmConnect, DiscoverThroughVmauthBearer) {
-  auto [status, reply, raw] = api_->Post(
-      "/api/discover", {{"connection", Conn(auth_->url(), {{"type", "bearer"}, {"token", "tok-777"}})}, {"time_range", Range()}});
+  auto [status, reply, raw] =
+      api_->Post("/api/discover",
+                 {{"connection", Conn(auth_->url(), {{"type", "bearer"}, {"token", "tok-777"}})},
+                  {"time_range", Range()}});
   ASSERT_EQ(status, 200) << raw;
   EXPECT_NE(FindComponent(reply, "vmstorage"), nullptr) << raw;
   EXPECT_EQ(raw.find("tok-777"), std::string::npos);
@@ -314,65 +337,100 @@ TEST_F(VmConnect, MalformedBodiesName400Fields) {
       {"/api/validate", "{}", "connection is required"},
       {"/api/validate", R"({"connection": 5})", "connection must be an object"},
       {"/api/validate", R"({"connection": {"url": 7}})", "connection.url"},
-      {"/api/validate", R"({"connection": {"url": "http://x", "auth": {"type": "kerberos"}}})", "connection.auth.type"},
-      {"/api/validate", R"({"connection": {"url": "http://x", "auth": {"type": "basic"}}})", "connection.auth.username"},
+      {"/api/validate", R"({"connection": {"url": "http://x", "auth": {"type": "kerberos"}}})",
+       "connection.auth.type"},
+      {"/api/validate", R"({"connection": {"url": "http://x", "auth": {"type": "basic"}}})",
+       "connection.auth.username"},
       {"/api/validate", R"({"connection": {"url": "ftp://x"}})", "scheme"},
-      {"/api/validate", R"({"connection": {"url": "http://vm:8481/select/abc/prometheus"}})", "tenant"},
+      {"/api/validate", R"({"connection": {"url": "http://vm:8481/select/abc/prometheus"}})",
+       "tenant"},
       {"/api/discover", R"({"connection": )" + conn + "}", "time_range is required"},
-      {"/api/discover", R"({"connection": )" + conn + R"(, "time_range": {"start": "2023-11-15T00:00:00Z", "end": "2023-11-14T00:00:00Z"}})", "time_range.end"},
-      {"/api/discover", R"({"connection": )" + conn + R"(, "time_range": {"start": "yesterday", "end": "2023-11-14T00:00:00Z"}})", "time_range.start"},
+      {"/api/discover",
+       R"({"connection": )" + conn +
+           R"(, "time_range": {"start": "2023-11-15T00:00:00Z", "end": "2023-11-14T00:00:00Z"}})",
+       "time_range.end"},
+      {"/api/discover",
+       R"({"connection": )" + conn +
+           R"(, "time_range": {"start": "yesterday", "end": "2023-11-14T00:00:00Z"}})",
+       "time_range.start"},
       {"/api/sample", R"({"limit": 5})", "config is required"},
-      {"/api/sample", R"({"config": {"connection": )" + conn + R"(, "time_range": {"start": "2023-11-14T00:00:00Z", "end": "2023-11-15T00:00:00Z"}, "jobs": ["a"]}, "limit": "ten"})", "limit"},
-      {"/api/sample", R"({"config": {"connection": )" + conn + R"(, "time_range": {"start": "2023-11-14T00:00:00Z", "end": "2023-11-15T00:00:00Z"}, "jobs": ["a"]}, "limit": -3})", "limit must be a positive"},
-      {"/api/sample", R"({"config": {"connection": )" + conn + R"(, "time_range": {"start": "2023-11-14T00:00:00Z", "end": "2023-11-15T00:00:00Z"}}})", "jobs"},
+      {"/api/sample",
+       R"({"config": {"connection": )" + conn +
+           R"(, "time_range": {"start": "2023-11-14T00:00:00Z", "end": "2023-11-15T00:00:00Z"}, "jobs": ["a"]}, "limit": "ten"})",
+       "limit"},
+      {"/api/sample",
+       R"({"config": {"connection": )" + conn +
+           R"(, "time_range": {"start": "2023-11-14T00:00:00Z", "end": "2023-11-15T00:00:00Z"}, "jobs": ["a"]}, "limit": -3})",
+       "limit must be a positive"},
+      {"/api/sample",
+       R"({"config": {"connection": )" + conn +
+           R"(, "time_range": {"start": "2023-11-14T00:00:00Z", "end": "2023-11-15T00:00:00Z"}}})",
+       "jobs"},
       {"/api/sample", R"({"config": {"connection": )" + conn + R"(}})", "time_range"},
   };
   for (const Case& c : cases) {
     auto [status, reply, raw] = api_->PostRaw(c.path, c.body);
     EXPECT_EQ(status, 400) << c.path << " " << c.body << " -> " << raw;
     ASSERT_TRUE(reply.is_object()) << raw;
-    EXPECT_NE(reply.value("error", "").find(c.error_part), std::string::npos) << c.body << " -> " << raw;
+    EXPECT_NE(reply.value("error", "").find(c.error_part), std::string::npos)
+        << c.body << " -> " << raw;
     EXPECT_EQ(reply.value("status", 0), 400) << raw;
   }
 }
 
 TEST_F(VmConnect, NothingCrashesOnOddInputs) {
   const std::string odd[] = {
-      "null", "true", "\"text\"", "{\"connection\": null}", "{\"connection\": []}",
-      "{\"connection\": {\"url\": \"\"}}", "{\"connection\": {\"url\": \"\\u0000\"}}",
-      "{\"connection\": {\"url\": \"http://[::1\"}}", "{\"connection\": {\"url\": \"http://h:99999999999999999999\"}}",
+      "null",
+      "true",
+      "\"text\"",
+      "{\"connection\": null}",
+      "{\"connection\": []}",
+      "{\"connection\": {\"url\": \"\"}}",
+      "{\"connection\": {\"url\": \"\\u0000\"}}",
+      "{\"connection\": {\"url\": \"http://[::1\"}}",
+      "{\"connection\": {\"url\": \"http://h:99999999999999999999\"}}",
       "{\"connection\": {\"url\": \"" + std::string(20000, 'a') + "\"}}",
-      "{\"connection\": {\"url\": \"http://127.0.0.1:1\", \"auth\": {\"type\": \"header\", \"header_name\": \"X\\r\\nY\", \"header_value\": \"v\"}}}",
-      "{\"config\": {\"connection\": {\"url\": \"h\"}, \"time_range\": {\"start\": 1, \"end\": 2}}}",
-      "{\"config\": 3}", "{\"config\": {}, \"limit\": 1e308}", "{\"time_range\": []}",
+      "{\"connection\": {\"url\": \"http://127.0.0.1:1\", \"auth\": {\"type\": \"header\", "
+      "\"header_name\": \"X\\r\\nY\", \"header_value\": \"v\"}}}",
+      "{\"config\": {\"connection\": {\"url\": \"h\"}, \"time_range\": {\"start\": 1, \"end\": "
+      "2}}}",
+      "{\"config\": 3}",
+      "{\"config\": {}, \"limit\": 1e308}",
+      "{\"time_range\": []}",
   };
   for (const char* path : {"/api/validate", "/api/discover", "/api/sample"}) {
     for (const std::string& body : odd) {
       auto [status, reply, raw] = api_->PostRaw(path, body);
       EXPECT_GE(status, 400) << path << " " << body.substr(0, 80) << " -> " << raw;
       EXPECT_LT(status, 600);
-      EXPECT_TRUE(reply.is_object() && reply.contains("error")) << path << " " << body.substr(0, 80) << " -> " << raw;
+      EXPECT_TRUE(reply.is_object() && reply.contains("error"))
+          << path << " " << body.substr(0, 80) << " -> " << raw;
     }
   }
 }
 
 TEST(VmConnectCluster, BareHostFindsTenantPathAndReportsAttempts) {
-  VmSingle vmselect(VmSingleOptions{.path_prefix = "/select/0", .retention = "100y", .extra_flags = {}});
+  VmSingle vmselect(
+      VmSingleOptions{.path_prefix = "/select/0", .retention = "100y", .extra_flags = {}});
   vmselect.Import(Fixture());
   ApiServer api;
-  auto [status, reply, raw] = api.Post("/api/validate", {{"connection", Conn(vmselect.root_url() + "/")}});
+  auto [status, reply, raw] =
+      api.Post("/api/validate", {{"connection", Conn(vmselect.root_url() + "/")}});
   ASSERT_EQ(status, 200) << raw;
   EXPECT_EQ(reply["flavour"], "cluster");
   EXPECT_EQ(reply["connection"]["api_base_path"], "/select/0/prometheus");
   EXPECT_EQ(reply["connection"]["tenant_id"], "0");
   ASSERT_EQ(reply["attempts"].size(), 2u) << raw;
   EXPECT_EQ(reply["attempts"][0]["ok"], false);
-  EXPECT_NE(reply["attempts"][0]["error"].get<std::string>().find("missing -http.pathPrefix"), std::string::npos) << raw;
+  EXPECT_NE(reply["attempts"][0]["error"].get<std::string>().find("missing -http.pathPrefix"),
+            std::string::npos)
+      << raw;
   EXPECT_EQ(reply["attempts"][1]["url"], vmselect.root_url() + "/select/0/prometheus");
   EXPECT_EQ(reply["attempts"][1]["ok"], true);
 
   // The resolved connection sent back (as the wizard does) works for discovery.
-  auto [s2, disc, raw2] = api.Post("/api/discover", {{"connection", reply["connection"]}, {"time_range", Range()}});
+  auto [s2, disc, raw2] =
+      api.Post("/api/discover", {{"connection", reply["connection"]}, {"time_range", Range()}});
   ASSERT_EQ(s2, 200) << raw2;
   EXPECT_NE(FindComponent(disc, "vmstorage"), nullptr) << raw2;
 }
@@ -380,14 +438,21 @@ TEST(VmConnectCluster, BareHostFindsTenantPathAndReportsAttempts) {
 TEST(VmConnectManaged, RwRouteWithoutExportUsesPlainPrefix) {
   VmSingle rw(VmSingleOptions{.path_prefix = "/1011/rw", .retention = "100y", .extra_flags = {}});
   VmSingle plain(VmSingleOptions{.path_prefix = "/1011", .retention = "100y", .extra_flags = {}});
-  VmAuth gw("users:\n  - username: \"m\"\n    password: \"p\"\n    url_map:\n"
-            "      - src_paths: [\"/1011/rw/prometheus/api/v1/query.*\", \"/1011/rw/prometheus/api/v1/series.*\", \"/1011/rw/prometheus/api/v1/label.*\"]\n"
-            "        url_prefix: \"" + rw.root_url() + "\"\n"
-            "      - src_paths: [\"/1011/prometheus/api/v1/.*\"]\n"
-            "        url_prefix: \"" + plain.root_url() + "\"\n");
+  VmAuth gw(
+      "users:\n  - username: \"m\"\n    password: \"p\"\n    url_map:\n"
+      "      - src_paths: [\"/1011/rw/prometheus/api/v1/query.*\", "
+      "\"/1011/rw/prometheus/api/v1/series.*\", \"/1011/rw/prometheus/api/v1/label.*\"]\n"
+      "        url_prefix: \"" +
+      rw.root_url() +
+      "\"\n"
+      "      - src_paths: [\"/1011/prometheus/api/v1/.*\"]\n"
+      "        url_prefix: \"" +
+      plain.root_url() + "\"\n");
   ApiServer api;
-  auto [status, reply, raw] = api.Post(
-      "/api/validate", {{"connection", Conn(gw.url() + "/1011/rw/prometheus", {{"type", "basic"}, {"username", "m"}, {"password", "p"}})}});
+  auto [status, reply, raw] =
+      api.Post("/api/validate",
+               {{"connection", Conn(gw.url() + "/1011/rw/prometheus",
+                                    {{"type", "basic"}, {"username", "m"}, {"password", "p"}})}});
   ASSERT_EQ(status, 200) << raw;
   EXPECT_EQ(reply["flavour"], "managed");
   EXPECT_EQ(reply["connection"]["tenant_id"], "1011");
@@ -405,11 +470,13 @@ TEST(VmConnectBinary, ValidateThroughTheRealServer) {
   httplib::Client c(server.base());
   c.set_read_timeout(60, 0);
   httplib::Headers headers = {{"X-Auth-Token", token}};
-  auto r = c.Post("/api/validate", headers, json{{"connection", Conn(vm.url())}}.dump(), "application/json");
+  auto r = c.Post("/api/validate", headers, json{{"connection", Conn(vm.url())}}.dump(),
+                  "application/json");
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_EQ(json::parse(r->body)["flavour"], "single");
-  auto bad = c.Post("/api/discover", headers, "{\"connection\": {\"url\": \"" + vm.url() + "\"}}", "application/json");
+  auto bad = c.Post("/api/discover", headers, "{\"connection\": {\"url\": \"" + vm.url() + "\"}}",
+                    "application/json");
   ASSERT_TRUE(bad);
   EXPECT_EQ(bad->status, 400);
   EXPECT_NE(bad->body.find("time_range is required"), std::string::npos) << bad->body;

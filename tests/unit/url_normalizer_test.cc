@@ -1,4 +1,5 @@
-// NormalizeVmUrl over the URL forms users really paste (SPEC.md section 3), and the ones it refuses.
+// NormalizeVmUrl over the URL forms users really paste (SPEC.md section 3), and the ones it
+// refuses.
 #include "infrastructure/vm/url_normalizer.h"
 
 #include <gtest/gtest.h>
@@ -166,7 +167,8 @@ TEST(NormalizeVmUrl, BareVmselectPortNeedsTenantHint) {
   Result<NormalizedVmUrl> n = NormalizeVmUrl("http://vmselect:8481");
   ASSERT_TRUE(n.ok());
   EXPECT_TRUE(n->needs_tenant);
-  EXPECT_NE(n->hint.find("http://vmselect:8481/select/<tenant>/prometheus"), std::string::npos) << n->hint;
+  EXPECT_NE(n->hint.find("http://vmselect:8481/select/<tenant>/prometheus"), std::string::npos)
+      << n->hint;
   Result<NormalizedVmUrl> single = NormalizeVmUrl("http://vm:8428");
   ASSERT_TRUE(single.ok());
   EXPECT_FALSE(single->needs_tenant);

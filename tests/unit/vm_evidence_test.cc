@@ -10,7 +10,8 @@ namespace vmx {
 namespace {
 
 TEST(ComponentEvidence, VersionLabelWinsThenJobNameThenMetricNames) {
-  JobClassification v = ClassifyJob("anything", "vmselect-20220808-094500-tags-v1.79.5-cluster-0-g", {});
+  JobClassification v =
+      ClassifyJob("anything", "vmselect-20220808-094500-tags-v1.79.5-cluster-0-g", {});
   EXPECT_EQ(v.component, "vmselect");
   EXPECT_EQ(v.evidence, ComponentEvidence::kVersionLabel);
 
@@ -19,12 +20,16 @@ TEST(ComponentEvidence, VersionLabelWinsThenJobNameThenMetricNames) {
   EXPECT_EQ(j.evidence, ComponentEvidence::kJobName);
   EXPECT_EQ(ClassifyJob("victoria-metrics", "", {}).component, "vmsingle");
 
-  JobClassification m = ClassifyJob("job-7", "", {"go_goroutines", "vmalert_alerts_firing", "vmalert_iteration_total"});
+  JobClassification m = ClassifyJob(
+      "job-7", "", {"go_goroutines", "vmalert_alerts_firing", "vmalert_iteration_total"});
   EXPECT_EQ(m.component, "vmalert");
   EXPECT_EQ(m.evidence, ComponentEvidence::kMetricNames);
-  EXPECT_EQ(ClassifyJob("x", "", {"vm_rpc_rows_sent_total", "vm_cache_entries"}).component, "vminsert");
-  EXPECT_EQ(ClassifyJob("x", "", {"vm_cache_entries", "vm_rows_inserted_total", "vm_data_size_bytes"}).component,
-            "vmsingle");
+  EXPECT_EQ(ClassifyJob("x", "", {"vm_rpc_rows_sent_total", "vm_cache_entries"}).component,
+            "vminsert");
+  EXPECT_EQ(
+      ClassifyJob("x", "", {"vm_cache_entries", "vm_rows_inserted_total", "vm_data_size_bytes"})
+          .component,
+      "vmsingle");
 
   JobClassification none = ClassifyJob("node-exporter", "", {"go_goroutines", "node_load1"});
   EXPECT_EQ(none.component, "");
@@ -33,7 +38,8 @@ TEST(ComponentEvidence, VersionLabelWinsThenJobNameThenMetricNames) {
 
 TEST(ComponentEvidence, ShortVersion) {
   EXPECT_EQ(ShortVersion("vmstorage-20240101-000000-tags-v1.97.1-cluster-0-gabc", ""), "v1.97.1");
-  EXPECT_EQ(ShortVersion("victoria-metrics-20220808-094220-tags-v1.79.5-0-gdebian00", ""), "v1.79.5");
+  EXPECT_EQ(ShortVersion("victoria-metrics-20220808-094220-tags-v1.79.5-0-gdebian00", ""),
+            "v1.79.5");
   EXPECT_EQ(ShortVersion("anything", "v1.2.3"), "v1.2.3");
   EXPECT_EQ(ShortVersion("", ""), "");
   EXPECT_EQ(ShortVersion("vmagent-20240101-000000-heads-master-0-gabc", ""), "");
@@ -50,8 +56,10 @@ Connection BasicConn() {
 }
 
 TEST(VmAnswerError, VmauthWrongPasswordIs400ButUnauthenticatedAndRedacted) {
-  const std::string body = "cannot find the provided auth token \"Basic cmVhZGVyOmh1bnRlcjIy\" in config\n";
-  Status s = StatusFromVmAnswer(400, body, "cannot run query at http://vmauth:8427/api/v1/query", BasicConn());
+  const std::string body =
+      "cannot find the provided auth token \"Basic cmVhZGVyOmh1bnRlcjIy\" in config\n";
+  Status s = StatusFromVmAnswer(400, body, "cannot run query at http://vmauth:8427/api/v1/query",
+                                BasicConn());
   EXPECT_EQ(s.code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(s.message().find("cmVhZGVy"), std::string::npos) << s.message();
   EXPECT_NE(s.message().find("Basic ***"), std::string::npos) << s.message();
@@ -59,9 +67,12 @@ TEST(VmAnswerError, VmauthWrongPasswordIs400ButUnauthenticatedAndRedacted) {
 }
 
 TEST(VmAnswerError, SecretsEchoedAnywhereAreRedacted) {
-  EXPECT_EQ(CleanVmErrorText("bad header X-Token: hunter22 here", {"hunter22"}), "bad header X-Token: *** here");
+  EXPECT_EQ(CleanVmErrorText("bad header X-Token: hunter22 here", {"hunter22"}),
+            "bad header X-Token: *** here");
   EXPECT_EQ(CleanVmErrorText("auth \"Bearer abc.def\" unknown", {}), "auth \"Bearer ***\" unknown");
-  EXPECT_EQ(CleanVmErrorText("remoteAddr: \"1.2.3.4:5\"; requestURI: /api/v1/export; cannot determine targetURL: missing route for \"/api/v1/export\"\n", {}),
+  EXPECT_EQ(CleanVmErrorText("remoteAddr: \"1.2.3.4:5\"; requestURI: /api/v1/export; cannot "
+                             "determine targetURL: missing route for \"/api/v1/export\"\n",
+                             {}),
             "cannot determine targetURL: missing route for \"/api/v1/export\"");
   const std::string longer(1000, 'x');
   EXPECT_LE(CleanVmErrorText(longer, {}).size(), 310u);
@@ -71,29 +82,40 @@ TEST(VmAnswerError, PathPrefixAndTenantHints) {
   Connection c;
   c.url = "http://vmselect:8481";
   c.full_api_url = c.url;
-  Status p = StatusFromVmAnswer(
-      400, "remoteAddr: \"127.0.0.1:1\"; requestURI: /api/v1/query; missing -http.pathPrefix=\"/select/0\" in the requested path \"/api/v1/query\"",
-      "cannot run query", c);
+  Status p =
+      StatusFromVmAnswer(400,
+                         "remoteAddr: \"127.0.0.1:1\"; requestURI: /api/v1/query; missing "
+                         "-http.pathPrefix=\"/select/0\" in the requested path \"/api/v1/query\"",
+                         "cannot run query", c);
   EXPECT_EQ(p.code(), StatusCode::kInvalidArgument);
-  EXPECT_NE(p.hint().find("http://vmselect:8481/select/0/prometheus"), std::string::npos) << p.hint();
+  EXPECT_NE(p.hint().find("http://vmselect:8481/select/0/prometheus"), std::string::npos)
+      << p.hint();
 
-  Status u = StatusFromVmAnswer(400, "unsupported path requested: \"/api/v1/query\"", "cannot run query", c);
+  Status u = StatusFromVmAnswer(400, "unsupported path requested: \"/api/v1/query\"",
+                                "cannot run query", c);
   EXPECT_EQ(u.code(), StatusCode::kNotFound);
-  EXPECT_NE(u.hint().find("http://vmselect:8481/select/<tenant>/prometheus"), std::string::npos) << u.hint();
+  EXPECT_NE(u.hint().find("http://vmselect:8481/select/<tenant>/prometheus"), std::string::npos)
+      << u.hint();
 
-  Status r = StatusFromVmAnswer(400, "cannot determine targetURL: missing route for \"/api/v1/export\"", "cannot export", c);
+  Status r = StatusFromVmAnswer(
+      400, "cannot determine targetURL: missing route for \"/api/v1/export\"", "cannot export", c);
   EXPECT_EQ(r.code(), StatusCode::kNotFound);
   Status limited = StatusFromVmAnswer(429, "too many requests", "cannot export", c);
   EXPECT_EQ(limited.code(), StatusCode::kUnavailable);
-  EXPECT_NE(limited.message().find("HTTP 429 Too Many Requests"), std::string::npos) << limited.message();
-  Status big = StatusFromVmAnswer(422, "cannot select more than -search.maxSamplesPerQuery=1000 samples; too many series", "cannot query", c);
+  EXPECT_NE(limited.message().find("HTTP 429 Too Many Requests"), std::string::npos)
+      << limited.message();
+  Status big = StatusFromVmAnswer(
+      422, "cannot select more than -search.maxSamplesPerQuery=1000 samples; too many series",
+      "cannot query", c);
   EXPECT_EQ(big.code(), StatusCode::kTooLarge);
 }
 
 TEST(IsMissingExportRoute, RecognisesOnlyRouteProblems) {
-  EXPECT_TRUE(IsMissingExportRoute(Status::NotFound("cannot export: HTTP 400 Bad Request: missing route for \"/x\"")));
+  EXPECT_TRUE(IsMissingExportRoute(
+      Status::NotFound("cannot export: HTTP 400 Bad Request: missing route for \"/x\"")));
   EXPECT_TRUE(IsMissingExportRoute(Status::NotFound("cannot export: HTTP 404 Not Found")));
-  EXPECT_TRUE(IsMissingExportRoute(Status::NotFound("cannot export: HTTP 400: unsupported path requested")));
+  EXPECT_TRUE(IsMissingExportRoute(
+      Status::NotFound("cannot export: HTTP 400: unsupported path requested")));
   EXPECT_FALSE(IsMissingExportRoute(Status::Unauthenticated("cannot export: HTTP 401")));
   EXPECT_FALSE(IsMissingExportRoute(Status::Unavailable("cannot export: connection refused")));
   EXPECT_FALSE(IsMissingExportRoute(Status::Ok()));

@@ -25,9 +25,9 @@ constexpr int64_t kAssumedScrapeSeconds = 30;
 constexpr int64_t kSampledPoints = 30;
 constexpr const char* kSampledWindow = "5m";
 
-const char* const kComponentOrder[] = {"vmstorage", "vminsert", "vmselect", "vmsingle",
-                                       "vmagent",   "vmalert",  "vmauth",   "vmbackupmanager",
-                                       "vmanomaly"};
+const char* const kComponentOrder[] = {"vmstorage", "vminsert",        "vmselect",
+                                       "vmsingle",  "vmagent",         "vmalert",
+                                       "vmauth",    "vmbackupmanager", "vmanomaly"};
 
 int OrderOf(const std::string& component) {
   for (size_t i = 0; i < std::size(kComponentOrder); ++i) {
@@ -107,7 +107,10 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
 
   // 1. vm_app_version over the whole range: one series per component instance, so cheap.
   Result<nlohmann::json> versions = client.Query(
-      fmt::format("count by (job, instance, version, short_version) (last_over_time(vm_app_version[{}]))", window), at);
+      fmt::format(
+          "count by (job, instance, version, short_version) (last_over_time(vm_app_version[{}]))",
+          window),
+      at);
   if (!versions.ok()) return versions.status().Wrap("cannot discover components");
   for (const auto& row : ResultRows(*versions)) {
     const auto& m = row.value("metric", nlohmann::json::object());
@@ -116,7 +119,8 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
     JobFacts& f = facts[job];
     if (std::string i = Label(m, "instance"); !i.empty()) f.instances.insert(i);
     if (std::string v = Label(m, "version"); !v.empty()) f.version_labels.insert(v);
-    if (std::string sv = ShortVersion(Label(m, "version"), Label(m, "short_version")); !sv.empty()) {
+    if (std::string sv = ShortVersion(Label(m, "version"), Label(m, "short_version"));
+        !sv.empty()) {
       f.short_versions.insert(sv);
     }
   }
@@ -125,13 +129,16 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
   // VictoriaMetrics' own metric prefixes. Index-only lookup over the range.
   if (facts.empty()) {
     Result<std::vector<std::string>> jobs = client.LabelValues(
-        "job", {R"({__name__=~"vm_.+|vmagent_.+|vmalert_.+|vmauth_.+|vminsert_.+|vmselect_.+|vmstorage_.+"})"},
+        "job",
+        {R"({__name__=~"vm_.+|vmagent_.+|vmalert_.+|vmauth_.+|vminsert_.+|vmselect_.+|vmstorage_.+"})"},
         range);
     if (jobs.ok()) {
       for (const std::string& j : *jobs) {
         if (!j.empty()) facts[j];
       }
-      if (!jobs->empty()) report.notes.push_back("no vm_app_version series in the range: components found by metric names");
+      if (!jobs->empty())
+        report.notes.push_back(
+            "no vm_app_version series in the range: components found by metric names");
     } else {
       report.notes.push_back("cannot list jobs by metric names: " + jobs.status().message());
     }
@@ -181,23 +188,27 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
         const auto& m = row.value("metric", nlohmann::json::object());
         auto it = facts.find(Label(m, "job"));
         if (it == facts.end()) continue;
-        it->second.series = std::max<int64_t>(it->second.series, 0) + std::llround(SampleValue(row));
+        it->second.series =
+            std::max<int64_t>(it->second.series, 0) + std::llround(SampleValue(row));
         if (std::string i = Label(m, "instance"); !i.empty()) it->second.instances.insert(i);
       }
     } else if (IsSampleLimitError(counts.status())) {
       const int64_t step_s = std::max<int64_t>(60, range.duration_ms() / 1000 / kSampledPoints);
       Result<nlohmann::json> sampled = client.QueryRange(
-          fmt::format("count by (job, instance) (last_over_time({}[{}]))", matcher, kSampledWindow), range, step_s);
+          fmt::format("count by (job, instance) (last_over_time({}[{}]))", matcher, kSampledWindow),
+          range, step_s);
       if (sampled.ok()) {
         report.count_method = "sampled";
-        report.notes.push_back("the range holds too many samples for one query; series were counted at " +
-                               std::to_string(kSampledPoints) + " points in the range");
+        report.notes.push_back(
+            "the range holds too many samples for one query; series were counted at " +
+            std::to_string(kSampledPoints) + " points in the range");
         std::map<std::pair<std::string, std::string>, int64_t> peak;
         for (const auto& row : ResultRows(*sampled)) {
           const auto& m = row.value("metric", nlohmann::json::object());
           int64_t max_value = 0;
           for (const auto& v : row.value("values", nlohmann::json::array())) {
-            if (v.is_array() && v.size() == 2) max_value = std::max<int64_t>(max_value, std::llround(NumberOf(v[1])));
+            if (v.is_array() && v.size() == 2)
+              max_value = std::max<int64_t>(max_value, std::llround(NumberOf(v[1])));
           }
           auto& p = peak[{Label(m, "job"), Label(m, "instance")}];
           p = std::max(p, max_value);
@@ -228,7 +239,8 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
 
   // 5. Group jobs into components.
   std::map<std::string, DiscoveredComponent> by_component;
-  const int64_t default_scrapes = std::max<int64_t>(1, range.duration_ms() / 1000 / kAssumedScrapeSeconds);
+  const int64_t default_scrapes =
+      std::max<int64_t>(1, range.duration_ms() / 1000 / kAssumedScrapeSeconds);
   int64_t total_series = 0;
   for (const auto& [job, f] : facts) {
     const JobClassification& c = classes[job];
@@ -237,7 +249,8 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
     d.jobs.push_back(job);
     d.instances.insert(f.instances.begin(), f.instances.end());
     d.versions.insert(f.short_versions.begin(), f.short_versions.end());
-    if (d.evidence == ComponentEvidence::kNone || static_cast<int>(c.evidence) > static_cast<int>(d.evidence)) {
+    if (d.evidence == ComponentEvidence::kNone ||
+        static_cast<int>(c.evidence) > static_cast<int>(d.evidence)) {
       d.evidence = c.evidence;
     }
     if (f.series >= 0) {
@@ -256,14 +269,16 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
                    [](const DiscoveredComponent& a, const DiscoveredComponent& b) {
                      return OrderOf(a.component) < OrderOf(b.component);
                    });
-  report.estimated_uncompressed_bytes = report.estimated_samples * kBytesPerSample + total_series * kBytesPerSeries;
+  report.estimated_uncompressed_bytes =
+      report.estimated_samples * kBytesPerSample + total_series * kBytesPerSeries;
   report.estimated_bundle_bytes = report.estimated_uncompressed_bytes / kZipRatio;
 
   // 6. Every other job, for custom selectors (index-only).
   Result<std::vector<std::string>> jobs = client.LabelValues("job", {}, range);
   if (jobs.ok()) {
     for (const std::string& j : *jobs) {
-      if (!j.empty() && facts.find(j) == facts.end() && report.other_jobs.size() < 1000) report.other_jobs.push_back(j);
+      if (!j.empty() && facts.find(j) == facts.end() && report.other_jobs.size() < 1000)
+        report.other_jobs.push_back(j);
     }
   }
   return report;

@@ -7,10 +7,9 @@
 // Thread-compatible: one call at a time per VmClient is not required (VmClient is thread-safe).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
@@ -23,11 +22,11 @@
 namespace vmx {
 
 struct DiscoveredComponent {
-  std::string component;                     // "vmstorage", "vmsingle", …
-  std::vector<std::string> jobs;             // sorted
+  std::string component;          // "vmstorage", "vmsingle", …
+  std::vector<std::string> jobs;  // sorted
   std::set<std::string> instances;
-  std::map<std::string, int64_t> job_series;  // job -> series in the range
-  std::set<std::string> versions;            // "v1.79.5"; empty when no build says
+  std::map<std::string, int64_t> job_series;              // job -> series in the range
+  std::set<std::string> versions;                         // "v1.79.5"; empty when no build says
   ComponentEvidence evidence = ComponentEvidence::kNone;  // the weakest evidence among its jobs
   int64_t estimated_samples = 0;
 };
@@ -38,9 +37,9 @@ struct DiscoveryReport {
   std::vector<std::string> other_jobs;          // jobs without VictoriaMetrics evidence
   std::string count_method;                     // "full_range", "sampled" or "none"
   int64_t estimated_samples = 0;
-  int64_t estimated_bundle_bytes = 0;           // zipped JSON lines
+  int64_t estimated_bundle_bytes = 0;  // zipped JSON lines
   int64_t estimated_uncompressed_bytes = 0;
-  std::vector<std::string> notes;               // what fell back and why
+  std::vector<std::string> notes;  // what fell back and why
 
   // The /api/discover reply: {"components":[{"component","jobs","instance_count",
   // "metrics_count_estimate","job_metrics",…}], "estimate":{…}, …}.
@@ -48,7 +47,7 @@ struct DiscoveryReport {
 };
 
 struct DiscoveryOptions {
-  bool count_series = true;   // false: components and versions only (for /api/validate)
+  bool count_series = true;               // false: components and versions only (for /api/validate)
   size_t max_jobs_for_metric_names = 64;  // per-job metric-name lookups when evidence is thin
 };
 

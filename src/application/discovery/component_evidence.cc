@@ -64,8 +64,8 @@ std::string ComponentFromMetricNames(const std::vector<std::string>& names) {
   if (!best.empty()) return best;
   // No component-specific prefix: a single node has storage (vm_data_size_bytes, vm_rows),
   // ingestion (vm_rows_inserted_total) and caches (vm_cache_*) in one process.
-  const bool storage = HasAny(names, "vm_data_size_bytes") || HasAny(names, "vm_rows") ||
-                       HasAny(names, "vm_parts");
+  const bool storage =
+      HasAny(names, "vm_data_size_bytes") || HasAny(names, "vm_rows") || HasAny(names, "vm_parts");
   const bool ingest = HasAny(names, "vm_rows_inserted_total");
   const bool cache = HasAny(names, "vm_cache_");
   if (storage && ingest) return "vmsingle";
@@ -78,7 +78,8 @@ JobClassification ClassifyJob(std::string_view job, std::string_view version_lab
   if (std::string_view c = ComponentFromVersion(version_label); !c.empty()) {
     return {std::string(c), ComponentEvidence::kVersionLabel};
   }
-  if (std::string c = ComponentFromJobName(job); !c.empty()) return {c, ComponentEvidence::kJobName};
+  if (std::string c = ComponentFromJobName(job); !c.empty())
+    return {c, ComponentEvidence::kJobName};
   if (std::string c = ComponentFromMetricNames(metric_names); !c.empty()) {
     return {c, ComponentEvidence::kMetricNames};
   }
@@ -98,10 +99,14 @@ std::string ShortVersion(std::string_view version_label, std::string_view short_
 
 const char* EvidenceName(ComponentEvidence e) {
   switch (e) {
-    case ComponentEvidence::kVersionLabel: return "version_label";
-    case ComponentEvidence::kJobName: return "job_name";
-    case ComponentEvidence::kMetricNames: return "metric_names";
-    case ComponentEvidence::kNone: return "none";
+    case ComponentEvidence::kVersionLabel:
+      return "version_label";
+    case ComponentEvidence::kJobName:
+      return "job_name";
+    case ComponentEvidence::kMetricNames:
+      return "metric_names";
+    case ComponentEvidence::kNone:
+      return "none";
   }
   return "none";
 }

@@ -49,7 +49,8 @@ bool IsManagedPath(const Connection& c) {
 
 ValidationReport ValidateConnection(const Connection& input) {
   ValidationReport report;
-  Result<NormalizedVmUrl> parsed = NormalizeVmUrl(input.url.empty() ? input.full_api_url : input.url);
+  Result<NormalizedVmUrl> parsed =
+      NormalizeVmUrl(input.url.empty() ? input.full_api_url : input.url);
   Result<Connection> normalized = NormalizeConnection(input);
   if (!normalized.ok()) {
     report.status = normalized.status();
@@ -82,7 +83,8 @@ ValidationReport ValidateConnection(const Connection& input) {
     const Connection& c = candidates[i];
     VmClient client(c, ValidationTransport());
     Result<nlohmann::json> probe = client.Query("1");
-    ValidationAttempt attempt{.full_api_url = RedactUrl(c.full_api_url), .ok = probe.ok(), .error = "", .hint = ""};
+    ValidationAttempt attempt{
+        .full_api_url = RedactUrl(c.full_api_url), .ok = probe.ok(), .error = "", .hint = ""};
     if (probe.ok()) {
       report.attempts.push_back(attempt);
       working = c;
@@ -114,9 +116,9 @@ ValidationReport ValidateConnection(const Connection& input) {
       named.api_base_path.clear();
       named.full_api_url.clear();
       if (Result<Connection> n = NormalizeConnection(named); n.ok()) {
-        const bool seen = std::any_of(candidates.begin(), candidates.end(), [&](const Connection& x) {
-          return x.full_api_url == n->full_api_url;
-        });
+        const bool seen =
+            std::any_of(candidates.begin(), candidates.end(),
+                        [&](const Connection& x) { return x.full_api_url == n->full_api_url; });
         if (!seen) candidates.push_back(*n);
       }
     }
@@ -125,20 +127,23 @@ ValidationReport ValidateConnection(const Connection& input) {
   if (!working) {
     report.status = first_error.ok() ? Status::Unavailable("no URL variant answered") : first_error;
     report.stage = failed_stage.empty() ? "api" : failed_stage;
-    if (report.status.hint().empty() && !report.hint.empty()) report.status = report.status.WithHint(report.hint);
+    if (report.status.hint().empty() && !report.hint.empty())
+      report.status = report.status.WithHint(report.hint);
     return report;
   }
 
   report.resolved = *working;
   if (working->full_api_url != normalized->full_api_url) {
-    report.notes.push_back(fmt::format("{} did not answer as an API; {} did", RedactUrl(normalized->full_api_url),
+    report.notes.push_back(fmt::format("{} did not answer as an API; {} did",
+                                       RedactUrl(normalized->full_api_url),
                                        RedactUrl(working->full_api_url)));
   }
   VmClient client(*working, ValidationTransport());
 
   // Flavour: the path says cluster or managed; an unauthenticated probe tells vmauth apart,
   // because vmauth (unlike VictoriaMetrics' own -httpAuth) names the missing header.
-  const bool cluster_path = working->is_multitenant || working->api_base_path.rfind("/select/", 0) == 0;
+  const bool cluster_path =
+      working->is_multitenant || working->api_base_path.rfind("/select/", 0) == 0;
   report.backend = cluster_path ? "cluster" : "single";
   if (working->auth.type != AuthType::kNone) {
     Connection anonymous = *working;
@@ -160,7 +165,8 @@ ValidationReport ValidateConnection(const Connection& input) {
 
   // Versions: buildinfo where present, vm_app_version otherwise.
   Result<nlohmann::json> build = client.BuildInfo();
-  if (build.ok() && build->is_object() && build->contains("version") && (*build)["version"].is_string()) {
+  if (build.ok() && build->is_object() && build->contains("version") &&
+      (*build)["version"].is_string()) {
     report.version = (*build)["version"].get<std::string>();
   }
   const UnixMillis now = NowMillis();
@@ -180,12 +186,15 @@ ValidationReport ValidateConnection(const Connection& input) {
                                    {"evidence", EvidenceName(d.evidence)}});
       if (d.component == "vmselect" || d.component == "vmstorage" || d.component == "vminsert") {
         if (report.backend == "single" && !cluster_path) {
-          report.notes.push_back("this VictoriaMetrics stores the metrics of a cluster's components");
+          report.notes.push_back(
+              "this VictoriaMetrics stores the metrics of a cluster's components");
         }
       }
     }
     if (seen->components.empty()) {
-      report.notes.push_back("no VictoriaMetrics component reported metrics in the last hour; step 4 searches the chosen range");
+      report.notes.push_back(
+          "no VictoriaMetrics component reported metrics in the last hour; step 4 searches the "
+          "chosen range");
     }
   } else {
     report.notes.push_back("cannot list components: " + seen.status().message());
@@ -201,14 +210,16 @@ ValidationReport ValidateConnection(const Connection& input) {
     if (alt) {
       Connection ac = *working;
       ac.full_api_url = *alt;
-      fallback_works = VmClient(ac, ValidationTransport())
-                           .Export({"{__name__=\"vmexporter_route_probe\"}"}, now - 1000, now, discard)
-                           .ok();
+      fallback_works =
+          VmClient(ac, ValidationTransport())
+              .Export({"{__name__=\"vmexporter_route_probe\"}"}, now - 1000, now, discard)
+              .ok();
       if (fallback_works) report.export_fallback_url = RedactUrl(*alt);
     }
-    report.notes.push_back(fallback_works
-                               ? "this URL has no /api/v1/export route; exports use " + report.export_fallback_url
-                               : "this URL has no /api/v1/export route; exports fall back to /api/v1/query_range (slower)");
+    report.notes.push_back(fallback_works ? "this URL has no /api/v1/export route; exports use " +
+                                                report.export_fallback_url
+                                          : "this URL has no /api/v1/export route; exports fall "
+                                            "back to /api/v1/query_range (slower)");
   }
   return report;
 }
@@ -251,12 +262,9 @@ nlohmann::json ValidationReport::ToJson() const {
 }
 
 nlohmann::json ValidationReport::ToErrorJson() const {
-  nlohmann::json j = {{"success", false},
-                      {"error", status.message()},
-                      {"status", status.http_status()},
-                      {"stage", stage},
-                      {"attempts", AttemptsJson(attempts)},
-                      {"notes", notes}};
+  nlohmann::json j = {
+      {"success", false}, {"error", status.message()},          {"status", status.http_status()},
+      {"stage", stage},   {"attempts", AttemptsJson(attempts)}, {"notes", notes}};
   if (!status.hint().empty()) j["hint"] = status.hint();
   return j;
 }

@@ -7,9 +7,8 @@
 // Thread-safe: holds no state between calls.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -22,19 +21,19 @@ namespace vmx {
 struct ValidationAttempt {
   std::string full_api_url;  // never contains credentials
   bool ok = false;
-  std::string error;         // the failure, for a person
+  std::string error;  // the failure, for a person
   std::string hint;
 };
 
 struct ValidationReport {
-  Status status;              // Ok, or why the connection cannot be used
-  std::string stage;          // where it failed: "url", "reachable", "auth", "api"; "" when ok
-  Connection resolved;        // the working connection (secrets inside; never sent as is)
-  std::string flavour;        // "single", "cluster", "vmauth", "managed"
-  std::string backend;        // "single" or "cluster": what answers behind any proxy
+  Status status;        // Ok, or why the connection cannot be used
+  std::string stage;    // where it failed: "url", "reachable", "auth", "api"; "" when ok
+  Connection resolved;  // the working connection (secrets inside; never sent as is)
+  std::string flavour;  // "single", "cluster", "vmauth", "managed"
+  std::string backend;  // "single" or "cluster": what answers behind any proxy
   bool behind_vmauth = false;
-  std::string version;        // e.g. "v1.79.5"; "" when no build says
-  std::map<std::string, std::string> versions;  // component -> version
+  std::string version;                                  // e.g. "v1.79.5"; "" when no build says
+  std::map<std::string, std::string> versions;          // component -> version
   nlohmann::json components = nlohmann::json::array();  // [{component, version, jobs, …}]
   bool export_route = true;
   std::string export_fallback_url;  // set when /rw/ lacks export and the plain prefix has it

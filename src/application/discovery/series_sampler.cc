@@ -45,7 +45,8 @@ Result<nlohmann::json> SampleSeries(const ExportConfig& input, int64_t limit) {
   std::vector<nlohmann::json> metrics;
   bool truncated = false;
   if (selection->metricsql) {
-    const int64_t step_s = std::max<int64_t>(1, config.time_range.duration_ms() / 1000 / kMetricsqlPoints);
+    const int64_t step_s =
+        std::max<int64_t>(1, config.time_range.duration_ms() / 1000 / kMetricsqlPoints);
     Result<nlohmann::json> data = client.QueryRange(selection->match, config.time_range, step_s);
     if (!data.ok()) return data.status().Wrap("cannot preview the query");
     const nlohmann::json& result = data->value("result", nlohmann::json::array());
@@ -74,7 +75,8 @@ Result<nlohmann::json> SampleSeries(const ExportConfig& input, int64_t limit) {
   if (config.obfuscation.enabled || !config.obfuscation.drop_labels.empty()) {
     obfuscator = ObfuscatorFor(config.obfuscation);
     if (config.components.size() == 1) {
-      for (const std::string& job : config.jobs) obfuscator->SetJobComponent(job, config.components[0]);
+      for (const std::string& job : config.jobs)
+        obfuscator->SetJobComponent(job, config.components[0]);
     }
   }
   nlohmann::json out = nlohmann::json::array();

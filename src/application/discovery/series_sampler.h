@@ -5,9 +5,8 @@
 // Thread-safe: holds no state between calls.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
+#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "domain/export_config.h"

@@ -9,7 +9,8 @@ ValidationReport VmService::Validate(const Connection& connection) const {
   return ValidateConnection(connection);
 }
 
-Result<DiscoveryReport> VmService::Discover(const Connection& connection, const TimeRange& range) const {
+Result<DiscoveryReport> VmService::Discover(const Connection& connection,
+                                            const TimeRange& range) const {
   Result<Connection> c = NormalizeConnection(connection);
   if (!c.ok()) return c.status().Wrap("connection");
   VmClient client(*c);

@@ -19,7 +19,8 @@ namespace vmx {
 
 class VmService {
  public:
-  // Reachability, auth, flavour, versions, components; tries URL alternatives (ConnectionValidator).
+  // Reachability, auth, flavour, versions, components; tries URL alternatives
+  // (ConnectionValidator).
   ValidationReport Validate(const Connection& connection) const;
   // Components, jobs, instances and series counts over the whole `range`, plus size estimates.
   Result<DiscoveryReport> Discover(const Connection& connection, const TimeRange& range) const;

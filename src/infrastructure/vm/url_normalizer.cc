@@ -26,9 +26,9 @@ std::string_view TrimSpaces(std::string_view s) {
   while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
   while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
   // Quotes or angle brackets around a URL copied from a chat or a shell command.
-  while (s.size() >= 2 && ((s.front() == '"' && s.back() == '"') ||
-                           (s.front() == '\'' && s.back() == '\'') ||
-                           (s.front() == '<' && s.back() == '>'))) {
+  while (s.size() >= 2 &&
+         ((s.front() == '"' && s.back() == '"') || (s.front() == '\'' && s.back() == '\'') ||
+          (s.front() == '<' && s.back() == '>'))) {
     s = s.substr(1, s.size() - 2);
     while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
     while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
@@ -75,7 +75,8 @@ std::string JoinPath(const std::vector<std::string>& parts, size_t from, size_t 
 }
 
 bool AllDigits(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
+  return !s.empty() &&
+         std::all_of(s.begin(), s.end(), [](unsigned char c) { return std::isdigit(c) != 0; });
 }
 
 bool FitsUint32(std::string_view s) {
@@ -97,19 +98,22 @@ Status Reject(std::string_view pasted, const std::string& why, std::string hint 
   size_t at = shown.find('@', scheme == std::string::npos ? 0 : scheme + 3);
   size_t slash = shown.find('/', scheme == std::string::npos ? 0 : scheme + 3);
   if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-    shown = shown.substr(0, scheme == std::string::npos ? 0 : scheme + 3) + "***" + shown.substr(at);
+    shown =
+        shown.substr(0, scheme == std::string::npos ? 0 : scheme + 3) + "***" + shown.substr(at);
   }
   return Status::InvalidArgument(fmt::format("invalid VictoriaMetrics URL {:?}: {}", shown, why),
                                  std::move(hint));
 }
 
 // Validates "host[:port]" (host may be a bracketed IPv6 literal); returns the canonical form.
-Result<std::string> CheckHostPort(std::string_view pasted, std::string_view hostport, int* port_out) {
+Result<std::string> CheckHostPort(std::string_view pasted, std::string_view hostport,
+                                  int* port_out) {
   std::string_view host = hostport;
   std::string_view port;
   if (!hostport.empty() && hostport.front() == '[') {
     size_t close = hostport.find(']');
-    if (close == std::string_view::npos) return Reject(pasted, "IPv6 address is missing its closing ']'");
+    if (close == std::string_view::npos)
+      return Reject(pasted, "IPv6 address is missing its closing ']'");
     host = hostport.substr(0, close + 1);
     std::string_view rest = hostport.substr(close + 1);
     if (!rest.empty()) {
@@ -125,7 +129,8 @@ Result<std::string> CheckHostPort(std::string_view pasted, std::string_view host
     }
   } else {
     size_t colon = hostport.find(':');
-    if (colon != std::string_view::npos && hostport.find(':', colon + 1) != std::string_view::npos) {
+    if (colon != std::string_view::npos &&
+        hostport.find(':', colon + 1) != std::string_view::npos) {
       return Reject(pasted, "IPv6 addresses must be written in brackets",
                     "write it like http://[::1]:8428");
     }
@@ -166,7 +171,8 @@ Result<NormalizedVmUrl> NormalizeVmUrl(std::string_view pasted) {
   for (unsigned char c : text) {
     if (c < 0x20 || c == 0x7f) return Reject(text, "it contains a control character");
     if (c == ' ') {
-      return Reject(text, "it contains a space", "remove the spaces; encode a space in a path as %20");
+      return Reject(text, "it contains a space",
+                    "remove the spaces; encode a space in a path as %20");
     }
   }
 
@@ -174,12 +180,12 @@ Result<NormalizedVmUrl> NormalizeVmUrl(std::string_view pasted) {
   std::string scheme = "http";
   std::string_view rest = text;
   size_t scheme_end = text.find("://");
-  if (scheme_end != std::string_view::npos &&
-      text.find_first_of("/?#@") > scheme_end) {
+  if (scheme_end != std::string_view::npos && text.find_first_of("/?#@") > scheme_end) {
     scheme = Lower(text.substr(0, scheme_end));
     rest = text.substr(scheme_end + 3);
     if (scheme != "http" && scheme != "https") {
-      return Reject(text, fmt::format("scheme {:?} is not supported (only http and https)", scheme));
+      return Reject(text,
+                    fmt::format("scheme {:?} is not supported (only http and https)", scheme));
     }
   } else {
     if (rest.substr(0, 2) == "//") rest.remove_prefix(2);
@@ -189,7 +195,8 @@ Result<NormalizedVmUrl> NormalizeVmUrl(std::string_view pasted) {
   // Authority: [user[:pass]@]host[:port].
   size_t path_start = rest.find_first_of("/?#");
   std::string_view authority = rest.substr(0, path_start);
-  std::string_view path_and_more = path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
+  std::string_view path_and_more =
+      path_start == std::string_view::npos ? std::string_view{} : rest.substr(path_start);
   size_t at = authority.rfind('@');
   if (at != std::string_view::npos) {
     std::string_view userinfo = authority.substr(0, at);
@@ -219,10 +226,11 @@ Result<NormalizedVmUrl> NormalizeVmUrl(std::string_view pasted) {
     const std::string seg = Lower(parts[i]);
     const bool api = seg == "api" && (i + 1 == parts.size() || Lower(parts[i + 1]) == "v1");
     const bool ui = seg == "vmui" || seg == "graph";
-    const bool last_only = i + 1 == parts.size() &&
-                           (seg == "metrics" || seg == "health" || seg == "federate");
+    const bool last_only =
+        i + 1 == parts.size() && (seg == "metrics" || seg == "health" || seg == "federate");
     if (api || ui || last_only) {
-      out.notes.push_back(fmt::format("removed {:?} from the path", JoinPath(parts, i, parts.size())));
+      out.notes.push_back(
+          fmt::format("removed {:?} from the path", JoinPath(parts, i, parts.size())));
       parts.resize(i);
       break;
     }
@@ -230,15 +238,16 @@ Result<NormalizedVmUrl> NormalizeVmUrl(std::string_view pasted) {
 
   const std::string origin = scheme + "://" + *hostport;
   size_t base_start = parts.size();  // index where api_base_path begins
-  std::vector<std::string> base;      // api_base_path segments
+  std::vector<std::string> base;     // api_base_path segments
 
   // Cluster vmselect: [prefix]/select/<tenant>[/prometheus]
   for (size_t i = 0; i < parts.size(); ++i) {
     if (Lower(parts[i]) == "insert" && i + 1 < parts.size() &&
         (IsTenant(parts[i + 1]) || Lower(parts[i + 1]) == "multitenant")) {
-      return Reject(text, "this is a vminsert URL, which only accepts writes",
-                    fmt::format("point at vmselect instead: http://<vmselect>:8481/select/{}/prometheus",
-                                parts[i + 1]));
+      return Reject(
+          text, "this is a vminsert URL, which only accepts writes",
+          fmt::format("point at vmselect instead: http://<vmselect>:8481/select/{}/prometheus",
+                      parts[i + 1]));
     }
     if (Lower(parts[i]) != "select") continue;
     if (i + 1 >= parts.size() || Lower(parts[i + 1]) == "prometheus") {
@@ -257,8 +266,10 @@ Result<NormalizedVmUrl> NormalizeVmUrl(std::string_view pasted) {
       out.tenant_id = tenant;
     }
     if (i + 2 < parts.size() && Lower(parts[i + 2]) != "prometheus") {
-      return Reject(text, fmt::format("unexpected {:?} after the tenant", JoinPath(parts, i + 2, parts.size())),
-                    fmt::format("vmselect serves /select/{}/prometheus", tenant));
+      return Reject(
+          text,
+          fmt::format("unexpected {:?} after the tenant", JoinPath(parts, i + 2, parts.size())),
+          fmt::format("vmselect serves /select/{}/prometheus", tenant));
     }
     if (i + 2 >= parts.size()) out.notes.push_back("added /prometheus after the tenant");
     base_start = i;
@@ -277,12 +288,13 @@ Result<NormalizedVmUrl> NormalizeVmUrl(std::string_view pasted) {
     }
     if (prom < parts.size()) {
       if (prom + 1 != parts.size()) {
-        return Reject(text, fmt::format("unexpected {:?} after /prometheus", JoinPath(parts, prom + 1, parts.size())));
+        return Reject(text, fmt::format("unexpected {:?} after /prometheus",
+                                        JoinPath(parts, prom + 1, parts.size())));
       }
       base_start = prom;
       base = {"prometheus"};
-      if (prom >= 1 && (Lower(parts[prom - 1]) == "rw" || Lower(parts[prom - 1]) == "r") && prom >= 2 &&
-          IsTenant(parts[prom - 2])) {
+      if (prom >= 1 && (Lower(parts[prom - 1]) == "rw" || Lower(parts[prom - 1]) == "r") &&
+          prom >= 2 && IsTenant(parts[prom - 2])) {
         out.tenant_id = parts[prom - 2];
         base_start = prom - 2;
         base = {parts[prom - 2], Lower(parts[prom - 1]), "prometheus"};
@@ -311,7 +323,8 @@ Result<Connection> NormalizeConnection(const Connection& in) {
   const std::string& source = in.url.empty() ? in.full_api_url : in.url;
   Result<NormalizedVmUrl> n = NormalizeVmUrl(source);
   if (!n.ok()) return n.status();
-  // An explicit api_base_path or tenant completes a bare URL ("http://h:8481" + "/select/0/prometheus").
+  // An explicit api_base_path or tenant completes a bare URL ("http://h:8481" +
+  // "/select/0/prometheus").
   if (n->api_base_path.empty()) {
     std::string extra;
     if (!in.api_base_path.empty() && in.api_base_path != "/") {
@@ -323,7 +336,8 @@ Result<Connection> NormalizeConnection(const Connection& in) {
     }
     if (!extra.empty()) {
       Result<NormalizedVmUrl> joined = NormalizeVmUrl(n->url + extra);
-      if (!joined.ok()) return joined.status().Wrap("cannot combine url with api_base_path/tenant_id");
+      if (!joined.ok())
+        return joined.status().Wrap("cannot combine url with api_base_path/tenant_id");
       joined->username = n->username;
       joined->password = n->password;
       joined->had_credentials = n->had_credentials;

@@ -1,7 +1,8 @@
 // Turns whatever a user pasted as "the VictoriaMetrics URL" into the parts every API call needs
-// (SPEC.md section 3): single node with or without /prometheus, vmselect /select/<tenant>/prometheus
-// (incl. 1011:5 and multitenant), vmauth path prefixes, managed /<tenant>/{rw,r}/prometheus,
-// pasted API or UI URLs, IPv6 hosts, missing scheme, credentials in the URL. Pure functions.
+// (SPEC.md section 3): single node with or without /prometheus, vmselect
+// /select/<tenant>/prometheus (incl. 1011:5 and multitenant), vmauth path prefixes, managed
+// /<tenant>/{rw,r}/prometheus, pasted API or UI URLs, IPv6 hosts, missing scheme, credentials in
+// the URL. Pure functions.
 #pragma once
 
 #include <optional>
@@ -20,8 +21,8 @@ struct NormalizedVmUrl {
   std::string api_base_path;  // "/select/0/prometheus", "/prometheus", "/1011/rw/prometheus" or ""
   std::string tenant_id;      // "0", "1011", "1011:5"; empty without a tenant (and for multitenant)
   bool is_multitenant = false;
-  std::string full_api_url;   // url + api_base_path
-  std::string username;       // lifted from user:pass@ (percent-decoded); empty when none
+  std::string full_api_url;  // url + api_base_path
+  std::string username;      // lifted from user:pass@ (percent-decoded); empty when none
   std::string password;
   bool had_credentials = false;
   // The URL looks like a cluster vmselect without a tenant (port 8481, no /select/<t>/): calls

@@ -34,7 +34,9 @@ void RedactAuthSchemes(std::string& s) {
     while ((pos = lower.find(scheme, pos)) != std::string::npos) {
       size_t start = pos + scheme.size();
       size_t end = start;
-      while (end < s.size() && s[end] != '"' && s[end] != '\'' && !std::isspace(static_cast<unsigned char>(s[end]))) ++end;
+      while (end < s.size() && s[end] != '"' && s[end] != '\'' &&
+             !std::isspace(static_cast<unsigned char>(s[end])))
+        ++end;
       if (end > start) {
         s.replace(start, end - start, "***");
         lower.replace(start, end - start, "***");
@@ -56,19 +58,32 @@ std::string QuotedAfter(std::string_view text, std::string_view marker) {
 
 const char* ReasonPhrase(int status) {
   switch (status) {
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    case 504: return "Gateway Timeout";
-    default: return "";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 405:
+      return "Method Not Allowed";
+    case 413:
+      return "Payload Too Large";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    case 504:
+      return "Gateway Timeout";
+    default:
+      return "";
   }
 }
 
@@ -86,7 +101,8 @@ std::vector<std::string> SecretsOf(const Connection& c) {
 std::string CleanVmErrorText(std::string_view body, const std::vector<std::string>& secrets) {
   std::string_view text = body;
   // "remoteAddr: \"…\"; requestURI: /…; <the actual error>"
-  if (size_t uri = text.find("requestURI: "); uri != std::string_view::npos && text.substr(0, 11) == "remoteAddr:") {
+  if (size_t uri = text.find("requestURI: ");
+      uri != std::string_view::npos && text.substr(0, 11) == "remoteAddr:") {
     size_t sep = text.find("; ", uri);
     if (sep != std::string_view::npos) text = text.substr(sep + 2);
   }
@@ -114,9 +130,9 @@ std::string CleanVmErrorText(std::string_view body, const std::vector<std::strin
 Status StatusFromVmAnswer(int http_status, std::string_view body, const std::string& what,
                           const Connection& connection) {
   const std::string text = CleanVmErrorText(body, SecretsOf(connection));
-  const std::string cause = fmt::format("HTTP {}{}{}{}", http_status,
-                                        ReasonPhrase(http_status)[0] != '\0' ? " " : "",
-                                        ReasonPhrase(http_status), text.empty() ? "" : ": " + text);
+  const std::string cause =
+      fmt::format("HTTP {}{}{}{}", http_status, ReasonPhrase(http_status)[0] != '\0' ? " " : "",
+                  ReasonPhrase(http_status), text.empty() ? "" : ": " + text);
   const std::string message = what + ": " + cause;
   const std::string base = connection.full_api_url;
 
@@ -125,60 +141,79 @@ Status StatusFromVmAnswer(int http_status, std::string_view body, const std::str
       Contains(body, "missing `Authorization` request header")) {
     std::string hint = "check the credentials: ";
     switch (connection.auth.type) {
-      case AuthType::kNone: hint += "this server requires auth; choose basic, bearer or header auth"; break;
-      case AuthType::kBasic: hint += "the username or password is wrong"; break;
-      case AuthType::kBearer: hint += "the bearer token is wrong or expired"; break;
-      case AuthType::kHeader: hint += "the header name or value is wrong"; break;
+      case AuthType::kNone:
+        hint += "this server requires auth; choose basic, bearer or header auth";
+        break;
+      case AuthType::kBasic:
+        hint += "the username or password is wrong";
+        break;
+      case AuthType::kBearer:
+        hint += "the bearer token is wrong or expired";
+        break;
+      case AuthType::kHeader:
+        hint += "the header name or value is wrong";
+        break;
     }
     return Status::Unauthenticated(message, hint);
   }
   if (http_status == 403) {
-    return Status(StatusCode::kPermissionDenied, message,
-                  "these credentials are valid but not allowed to read this path; ask for read access");
+    return Status(
+        StatusCode::kPermissionDenied, message,
+        "these credentials are valid but not allowed to read this path; ask for read access");
   }
   if (Contains(body, "missing -http.pathPrefix")) {
     const std::string prefix = QuotedAfter(body, "-http.pathPrefix=\"");
     return Status::InvalidArgument(
-        message, prefix.empty() ? "add the server's -http.pathPrefix to the URL"
-                                : fmt::format("this server runs with -http.pathPrefix={:?}: put it in the URL, "
-                                              "e.g. {}{}{}",
-                                              prefix, connection.url, prefix,
-                                              prefix.find("/select/") == 0 ? "/prometheus" : ""));
+        message,
+        prefix.empty()
+            ? "add the server's -http.pathPrefix to the URL"
+            : fmt::format("this server runs with -http.pathPrefix={:?}: put it in the URL, "
+                          "e.g. {}{}{}",
+                          prefix, connection.url, prefix,
+                          prefix.find("/select/") == 0 ? "/prometheus" : ""));
   }
   if (Contains(body, "missing route for")) {
-    return Status::NotFound(message,
-                            "vmauth has no route for this path for these credentials: ask its admin "
-                            "to route it, or use the URL it does route");
+    return Status::NotFound(
+        message,
+        "vmauth has no route for this path for these credentials: ask its admin "
+        "to route it, or use the URL it does route");
   }
   if (Contains(body, "unsupported path")) {
     std::string hint;
     if (connection.tenant_id.empty() && !connection.is_multitenant) {
       Result<NormalizedVmUrl> n = NormalizeVmUrl(connection.url);
       const std::string origin = n.ok() ? n->url : connection.url;
-      hint = fmt::format("if this is a cluster vmselect, add the tenant: {}/select/<tenant>/prometheus "
-                         "(e.g. /select/0/prometheus); for a single node, drop extra path parts",
-                         origin);
+      hint = fmt::format(
+          "if this is a cluster vmselect, add the tenant: {}/select/<tenant>/prometheus "
+          "(e.g. /select/0/prometheus); for a single node, drop extra path parts",
+          origin);
     } else {
-      hint = fmt::format("{} does not serve this path: for a single-node VictoriaMetrics use its URL "
-                         "without /select/<tenant>",
-                         base);
+      hint = fmt::format(
+          "{} does not serve this path: for a single-node VictoriaMetrics use its URL "
+          "without /select/<tenant>",
+          base);
     }
     return Status::NotFound(message, hint);
   }
   if (http_status == 404) {
-    return Status::NotFound(message, "check the URL's path prefix (e.g. /prometheus or /select/0/prometheus)");
+    return Status::NotFound(
+        message, "check the URL's path prefix (e.g. /prometheus or /select/0/prometheus)");
   }
   if (http_status == 429) {
-    return Status::Unavailable(message, "the server is rate-limiting: retry later or reduce parallelism");
+    return Status::Unavailable(message,
+                               "the server is rate-limiting: retry later or reduce parallelism");
   }
   if (http_status == 413 || Contains(body, "too many") || Contains(body, "exceeds")) {
-    return Status::TooLarge(message, "narrow the time range or the selector, or raise the server's -search.max* limit");
+    return Status::TooLarge(
+        message, "narrow the time range or the selector, or raise the server's -search.max* limit");
   }
   if (http_status == 400 || http_status == 422) {
     return Status::InvalidArgument(message);
   }
   if (http_status == 502 || http_status == 503 || http_status == 504) {
-    return Status::Unavailable(message, "a proxy (e.g. vmauth) cannot reach VictoriaMetrics behind it, or it is overloaded; retry later");
+    return Status::Unavailable(message,
+                               "a proxy (e.g. vmauth) cannot reach VictoriaMetrics behind it, or "
+                               "it is overloaded; retry later");
   }
   if (http_status >= 500) return Status::Unavailable(message);
   return Status::Unavailable(message);

@@ -12,7 +12,8 @@ namespace {
 // VictoriaMetrics takes seconds with a fraction; milliseconds keep export windows exact.
 std::string SecondsParam(UnixMillis ms) {
   const bool negative = ms < 0;
-  const uint64_t abs_ms = negative ? static_cast<uint64_t>(-(ms + 1)) + 1 : static_cast<uint64_t>(ms);
+  const uint64_t abs_ms =
+      negative ? static_cast<uint64_t>(-(ms + 1)) + 1 : static_cast<uint64_t>(ms);
   return fmt::format("{}{}.{:03}", negative ? "-" : "", abs_ms / 1000, abs_ms % 1000);
 }
 
@@ -35,12 +36,15 @@ bool LooksLikeHtml(std::string_view body) {
 HttpClientOptions HttpOptionsFor(const Connection& c) {
   HttpClientOptions o;
   switch (c.auth.type) {
-    case AuthType::kNone: break;
+    case AuthType::kNone:
+      break;
     case AuthType::kBasic:
       o.basic_user = c.auth.username;
       o.basic_password = c.auth.password;
       break;
-    case AuthType::kBearer: o.bearer_token = c.auth.token; break;
+    case AuthType::kBearer:
+      o.bearer_token = c.auth.token;
+      break;
     case AuthType::kHeader:
       o.header_name = c.auth.header_name;
       o.header_value = c.auth.header_value;
@@ -84,11 +88,12 @@ Result<nlohmann::json> VmClient::GetApi(const std::string& api_path, const FormF
   nlohmann::json j = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
   if (j.is_discarded() || !j.is_object()) {
     return Status::Unavailable(
-        fmt::format("{}: the answer is not JSON ({} bytes, starts with {:?})", context, r->body.size(),
+        fmt::format("{}: the answer is not JSON ({} bytes, starts with {:?})", context,
+                    r->body.size(),
                     CleanVmErrorText(r->body.substr(0, 60), SecretsOf(connection_))),
-        LooksLikeHtml(r->body)
-            ? "the URL answers with a web page: is it the VictoriaMetrics API, or a login portal or UI?"
-            : "is this URL a VictoriaMetrics (Prometheus-compatible) API?");
+        LooksLikeHtml(r->body) ? "the URL answers with a web page: is it the VictoriaMetrics API, "
+                                 "or a login portal or UI?"
+                               : "is this URL a VictoriaMetrics (Prometheus-compatible) API?");
   }
   if (j.value("status", "") == "error") {
     return StatusFromVmAnswer(422, j.value("error", r->body), context, connection_);
@@ -138,7 +143,8 @@ namespace {
 
 Result<std::vector<std::string>> StringArray(Result<nlohmann::json> data, const char* what) {
   if (!data.ok()) return data.status();
-  if (!data->is_array()) return Status::Unavailable(fmt::format("cannot {}: \"data\" is not an array", what));
+  if (!data->is_array())
+    return Status::Unavailable(fmt::format("cannot {}: \"data\" is not an array", what));
   std::vector<std::string> out;
   out.reserve(data->size());
   for (const auto& v : *data) {
@@ -163,15 +169,16 @@ Result<std::vector<std::string>> VmClient::LabelValues(const std::string& label,
   FormFields f;
   AddMatches(&f, match);
   AddRange(&f, range);
-  return StringArray(GetApi("/api/v1/label/" + UrlEncode(label) + "/values", f,
-                            "list values of label " + label),
-                     "list label values");
+  return StringArray(
+      GetApi("/api/v1/label/" + UrlEncode(label) + "/values", f, "list values of label " + label),
+      "list label values");
 }
 
 Result<nlohmann::json> VmClient::BuildInfo() {
   Result<nlohmann::json> data = GetApi("/api/v1/status/buildinfo", {}, "read build info");
   if (!data.ok() && data.status().code() == StatusCode::kNotFound) {
-    return Status::NotFound(data.status().message(), "this build or proxy has no buildinfo endpoint");
+    return Status::NotFound(data.status().message(),
+                            "this build or proxy has no buildinfo endpoint");
   }
   return data;
 }

@@ -6,9 +6,8 @@
 // unreachable host, TLS failure, missing export route).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <vector>
