@@ -65,8 +65,3 @@ export async function api(path, { method, body, signal } = {}) {
 export function downloadHref(path) {
   return `api/download?path=${encodeURIComponent(path)}`;
 }
-
-// Where the obfuscation mapping of an export job can be downloaded (kept local, never bundled).
-export function mappingHref(jobId) {
-  return `api/export/mapping?id=${encodeURIComponent(jobId)}`;
-}

@@ -1,7 +1,7 @@
 // Step 6: start the export, follow its progress (windows, samples/s, ETA, current window),
 // cancel or resume it, then download the bundle and see its size and SHA-256.
 import { h, replace } from '../dom.js';
-import { api, downloadHref, mappingHref } from '../api.js';
+import { api, downloadHref } from '../api.js';
 import { button, errorBox, showError } from '../controls.js';
 import { exportConfigBody, resetForAnotherExport, selection, state } from '../state.js';
 import { formatBytes, formatDuration, formatNumber, pickNumber } from '../format.js';
@@ -241,7 +241,6 @@ function renderCompleted(status) {
   const href = downloadHref(r.archive_path || name);
   const copyNote = h('span', { class: 'help', role: 'status' });
   const copy = button('Copy', (e) => copyText(r.sha256 || '', e.target, copyNote), { 'data-role': 'copy-sha', 'aria-label': 'Copy SHA-256' });
-  const mapping = h('span', { 'data-role': 'mapping-slot' });
   replace(view,
     h('div', { class: 'done-head' }, h('span', { class: 'done-icon', 'aria-hidden': 'true' }, '✓'),
       h('div', {}, h('div', { class: 'progress-title', role: 'status' }, 'Export complete'),
@@ -258,26 +257,13 @@ function renderCompleted(status) {
       : 'This bundle is NOT obfuscated: it contains your real addresses and names.'),
     h('div', { class: 'step-nav' },
       h('span', { class: 'btn-group' },
-        h('a', { class: 'btn primary', href, download: name, 'data-role': 'download' }, 'Download bundle'), mapping),
+        h('a', { class: 'btn primary', href, download: name, 'data-role': 'download' }, 'Download bundle')),
       button('Start another export', () => { stopPolling(); resetForAnotherExport(); ctxRef.restart(); }, { 'data-role': 'start-another' })));
   view.dataset.state = 'completed';
-  if (state.privacy.enabled) offerMapping(mapping);
   if (downloadedFor !== state.job.id) {
     downloadedFor = state.job.id;
     triggerDownload(href, name);
   }
-}
-
-// The mapping (original → pseudonym) stays on this computer; offer it only when the server has it.
-async function offerMapping(slot) {
-  const href = mappingHref(state.job.id);
-  try {
-    await api(href, { method: 'HEAD' });
-  } catch {
-    return;
-  }
-  replace(slot, h('a', { class: 'btn', href, download: '', 'data-role': 'mapping' }, 'Download mapping'),
-    h('span', { class: 'help mapping-note' }, 'Keep it: it turns pseudonyms in support\'s answer back into your names. Never send it.'));
 }
 
 function render(ctx) {
