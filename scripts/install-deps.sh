@@ -10,7 +10,7 @@ PACKAGES=(
   libcpp-httplib-dev libcurl4-openssl-dev libsimdjson-dev nlohmann-json3-dev libarchive-dev
   libssl-dev zlib1g-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  victoria-metrics chromium nodejs npm python3 curl unzip time iproute2 xdg-utils
+  victoria-metrics chromium nodejs npm python3 curl unzip zip time iproute2 xdg-utils
 )
 
 missing=()

@@ -2,6 +2,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/export_command.h"
 #include "cli/reveal_command.h"
 #include "cli/verify_command.h"
 #include "cli/wizard_command.h"
@@ -10,6 +11,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   const std::string command = args.empty() ? "" : args.front();
   const std::vector<std::string> rest = args.empty() ? args : std::vector<std::string>(args.begin() + 1, args.end());
+  if (command == "export") return vmx::RunExportCommand(rest);
   if (command == "verify") return vmx::RunVerifyCommand(rest);
   if (command == "reveal") return vmx::RunRevealCommand(rest);
   return vmx::RunWizardCommand(args);

@@ -54,6 +54,16 @@ Result<ExportConfig> ExportConfigFromJson(const nlohmann::json& j) {
 
   if (!(s = ReadStringList(j, "components", "", &c.components)).ok()) return s;
   if (!(s = ReadStringList(j, "jobs", "", &c.jobs)).ok()) return s;
+  Result<const nlohmann::json*> jc = ReadObject(j, "job_components", "");
+  if (!jc.ok()) return jc.status();
+  if (*jc != nullptr) {
+    for (const auto& [job, component] : (*jc)->items()) {
+      if (!component.is_string()) {
+        return Status::InvalidArgument(fmt::format("job_components.{} must be a string", job));
+      }
+      c.job_components[job] = component.get<std::string>();
+    }
+  }
   std::string mode = "cluster";
   if (!(s = ReadString(j, "mode", "", &mode)).ok()) return s;
   if (mode == "cluster" || mode.empty()) {
@@ -134,6 +144,7 @@ nlohmann::json ExportConfigToPublicJson(const ExportConfig& c) {
           {"time_range", TimeRangeToJson(c.time_range)},
           {"components", c.components},
           {"jobs", c.jobs},
+          {"job_components", c.job_components},
           {"mode", c.mode == ExportMode::kCluster ? "cluster" : "custom"},
           {"query_type", c.query_type == QueryType::kSelector ? "selector" : "metricsql"},
           {"query", c.query},

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct ExportConfig {
   TimeRange time_range;
   std::vector<std::string> components;     // e.g. "vmstorage"; empty in custom mode
   std::vector<std::string> jobs;           // original job names chosen in the wizard
+  // job -> component from discovery ("prod-storage" -> "vmstorage"), so job pseudonyms and IP
+  // groups name the right component; filled by the service when the caller sends none.
+  std::map<std::string, std::string> job_components;
   ExportMode mode = ExportMode::kCluster;
   QueryType query_type = QueryType::kSelector;
   std::string query;                       // custom mode: selector or MetricsQL

@@ -10,11 +10,13 @@ namespace {
 TEST(PseudonymReverser, RevealsWholePseudonymsOnly) {
   nlohmann::json mapping = {
       {"hosts", {{"10.0.0.5", "777.777.1.3"}, {"10.0.0.6", "777.777.1.30"}}},
+      {"hosts_by_component", {{"10.0.0.7", {"777.777.2.1", "777.777.3.1"}}}},
       {"jobs", {{"prod-vmstorage", "vmstorage-job-1"}, {"other", "vmstorage-job-12"}}},
       {"custom_labels", {{"pod", {{"vmstorage-0-1234", "pod-1"}}}}}};
   Result<PseudonymReverser> r = PseudonymReverser::FromMapping(mapping);
   ASSERT_TRUE(r.ok());
-  EXPECT_EQ(r->size(), 5u);
+  EXPECT_EQ(r->size(), 7u);
+  EXPECT_EQ(r->Reveal("777.777.2.1 and 777.777.3.1"), "10.0.0.7 and 10.0.0.7");
   EXPECT_EQ(r->Reveal("777.777.1.30:8482 and 777.777.1.3:8482 are slow"),
             "10.0.0.6:8482 and 10.0.0.5:8482 are slow");
   EXPECT_EQ(r->Reveal("vmstorage-job-12, vmstorage-job-1; pod-1 restarts; pod-10 unknown"),

@@ -12,6 +12,10 @@ void Collect(const nlohmann::json& node, std::unordered_map<std::string, std::st
     if (value.is_string()) {
       const std::string pseudonym = value.get<std::string>();
       if (!pseudonym.empty() && pseudonym != key) out.emplace(pseudonym, key);
+    } else if (value.is_array()) {  // one original with several pseudonyms (a host per component)
+      for (const nlohmann::json& item : value) {
+        if (item.is_string() && !item.get<std::string>().empty()) out.emplace(item.get<std::string>(), key);
+      }
     } else if (value.is_object()) {
       Collect(value, out);
     }

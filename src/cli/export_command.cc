@@ -1,0 +1,169 @@
+#include "cli/export_command.h"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "application/discovery/component_discovery.h"
+#include "application/discovery/job_component_hints.h"
+#include "application/export/export_service.h"
+#include "application/obfuscator_registry.h"
+#include "cli/export_flags.h"
+#include "cli/export_progress.h"
+#include "common/bundle_reader.h"
+#include "common/vm_flags.h"
+#include "infrastructure/vm/url_normalizer.h"
+
+namespace vmx {
+namespace {
+
+constexpr int kFailure = 1;
+constexpr int kBadUsage = 2;
+
+// Cluster mode without -jobs: every job of the discovered VictoriaMetrics components (optionally
+// only the -components given).
+Status FillJobsFromDiscovery(ExportConfig& config) {
+  Result<Connection> conn = NormalizeConnection(config.connection);
+  if (!conn.ok()) return conn.status();
+  VmClient client(*conn);
+  DiscoveryOptions opts;
+  opts.count_series = false;
+  Result<DiscoveryReport> report = DiscoverComponents(client, config.time_range, opts);
+  if (!report.ok()) return report.status().Wrap("cannot discover the VictoriaMetrics components");
+  for (const DiscoveredComponent& c : report->components) {
+    if (!config.components.empty() &&
+        std::find(config.components.begin(), config.components.end(), c.component) == config.components.end()) {
+      continue;
+    }
+    config.jobs.insert(config.jobs.end(), c.jobs.begin(), c.jobs.end());
+    for (const std::string& job : c.jobs) config.job_components[job] = c.component;
+  }
+  if (config.jobs.empty()) {
+    return Status::NotFound(
+        "no VictoriaMetrics component stored its own metrics in the chosen range",
+        config.components.empty() ? "check -start/-end, or export by -selector"
+                                  : "check -components (known: vmstorage, vminsert, vmselect, vmagent, vmalert, vmauth, vmsingle)");
+  }
+  spdlog::info("exporting {} jobs of the discovered components", config.jobs.size());
+  return Status::Ok();
+}
+
+// Writes the obfuscation mapping with mode 0600 (it holds the originals).
+Status WriteMapping(const std::string& path, const ExportConfig& config) {
+  const std::string text = ObfuscatorFor(config.obfuscation)->Mapping().dump(2) + "\n";
+  const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  if (fd < 0) return Status::InvalidArgument(fmt::format("-mapping-out: cannot create {:?}", path));
+  ::fchmod(fd, 0600);
+  const bool ok = ::write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  ::close(fd);
+  return ok ? Status::Ok() : Status::Internal(fmt::format("-mapping-out: cannot write {:?}", path));
+}
+
+// -stdout: streams metrics.jsonl out of the finished (already obfuscated) bundle.
+Status CopyMetricsToStdout(const std::string& bundle) {
+  Result<std::unique_ptr<BundleReader>> reader = BundleReader::Open(bundle);
+  if (!reader.ok()) return reader.status();
+  std::vector<char> buf(1 << 16);
+  while (true) {
+    Result<size_t> n = (*reader)->Read(buf);
+    if (!n.ok()) return n.status();
+    if (*n == 0) break;
+    if (std::fwrite(buf.data(), 1, *n, stdout) != *n) return Status::Internal("cannot write to stdout");
+  }
+  std::fflush(stdout);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int RunExportCommand(const std::vector<std::string>& args) {
+  CLI::App app{"Exports the metrics of a VictoriaMetrics installation's own components into an "
+               "obfuscated ZIP bundle, without a browser. Secrets can come from environment "
+               "variables so they stay out of `ps`.",
+               "vmexporter export"};
+  ExportFlags flags;
+  AddExportFlags(app, flags);
+  if (auto code = ParseVmFlags(app, args, "Usage: vmexporter export -url=URL [flags]")) return *code;
+  spdlog::set_default_logger(spdlog::stderr_logger_mt("export"));  // stdout is for results
+  if (flags.debug) spdlog::set_level(spdlog::level::debug);
+
+  Result<ExportConfig> config = BuildExportConfig(app, flags, NowMillis());
+  if (!config.ok()) {
+    std::cerr << "error: " << config.status().ToString() << "\nrun `vmexporter export -help` to see every flag\n";
+    return kBadUsage;
+  }
+  if (config->mode == ExportMode::kCluster && config->jobs.empty()) {
+    if (Status s = FillJobsFromDiscovery(*config); !s.ok()) {
+      std::cerr << "error: " << s.ToString() << "\n";
+      return kFailure;
+    }
+  }
+
+  if (config->obfuscation.enabled) TeachJobComponents(*config, *ObfuscatorFor(config->obfuscation));
+
+  std::string output_dir = flags.output;
+  std::filesystem::path temp_output;
+  if (flags.to_stdout) {  // the bundle is only a carrier; it is removed after streaming it out
+    temp_output = std::filesystem::temp_directory_path() / ("vmexporter-stdout-" + std::to_string(getpid()));
+    output_dir = temp_output.string();
+  }
+  ExportServiceOptions options;
+  options.output_dir = output_dir;
+  options.job.parallelism = std::max(1, flags.parallel);
+  ExportService service(options);
+  Result<std::shared_ptr<ExportJob>> job = service.Start(*config);
+  if (!job.ok()) {
+    std::cerr << "error: " << job.status().ToString() << "\n";
+    return job.status().code() == StatusCode::kInvalidArgument ? kBadUsage : kFailure;
+  }
+  ExportProgress progress(stderr);
+  while (true) {
+    const ExportJobState state = (*job)->state();
+    progress.Update((*job)->StatusJson());
+    if (state == ExportJobState::kCompleted || state == ExportJobState::kFailed ||
+        state == ExportJobState::kCanceled) {
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  }
+  progress.Finish();
+  (*job)->Wait();
+  if ((*job)->state() != ExportJobState::kCompleted) {
+    std::cerr << "error: export failed: " << (*job)->error().ToString() << "\n";
+    if (!temp_output.empty()) std::filesystem::remove_all(temp_output);
+    return kFailure;
+  }
+  const ExportResult result = *(*job)->result();
+  int code = 0;
+  if (!flags.mapping_out.empty() && config->obfuscation.enabled) {
+    if (Status s = WriteMapping(flags.mapping_out, *config); !s.ok()) {
+      std::cerr << "error: " << s.ToString() << "\n";
+      code = kFailure;
+    }
+  }
+  if (flags.to_stdout) {
+    Status s = CopyMetricsToStdout(result.archive_path);
+    std::filesystem::remove_all(temp_output);
+    if (!s.ok()) {
+      std::cerr << "error: " << s.ToString() << "\n";
+      return kFailure;
+    }
+    std::cerr << fmt::format("exported {} series, {} samples\n", result.metrics_exported, result.samples_exported);
+    return code;
+  }
+  std::cerr << fmt::format("exported {} series, {} samples into {} ({} bytes)\nsha256 {}\n",
+                           result.metrics_exported, result.samples_exported, result.archive_name,
+                           result.archive_size_bytes, result.sha256);
+  std::cout << result.archive_path << std::endl;
+  return code;
+}
+
+}  // namespace vmx

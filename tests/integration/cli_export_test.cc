@@ -1,0 +1,161 @@
+// `vmexporter export|verify|reveal` driven as a user would, against a real victoria-metrics.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "support/vm_harness.h"
+
+namespace vmx::testing {
+namespace {
+
+struct ShellRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+// Runs a shell command line; stdout and stderr are captured separately.
+ShellRun Shell(const std::string& cmd, const std::string& dir) {
+  const std::string err_path = dir + "/stderr.txt";
+  ShellRun r;
+  FILE* p = popen(("ASAN_OPTIONS=detect_leaks=0 " + cmd + " 2>" + err_path).c_str(), "r");
+  std::array<char, 4096> buf;
+  size_t n;
+  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream e(err_path);
+  r.err.assign(std::istreambuf_iterator<char>(e), {});
+  return r;
+}
+
+std::string LastLine(const std::string& s) {
+  std::string t = s;
+  while (!t.empty() && t.back() == '\n') t.pop_back();
+  const size_t nl = t.rfind('\n');
+  return nl == std::string::npos ? t : t.substr(nl + 1);
+}
+
+// Two VictoriaMetrics jobs with private addresses, 40 samples each, ending a minute ago.
+class CliExport : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    vm_ = new VmSingle();
+    const int64_t end_ms = (std::chrono::duration_cast<std::chrono::seconds>(
+                                std::chrono::system_clock::now().time_since_epoch()).count() - 60) * 1000;
+    std::string lines;
+    for (const auto& [job, version, ip] : std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"prod-vmstorage", "vmstorage-20240101-000000-tags-v1.97.1-cluster-0-g0", "10.1.2.3:8482"},
+             {"prod-vmagent", "vmagent-20240101-000000-tags-v1.97.1-0-g0", "10.9.8.7:8429"}}) {
+      for (const std::string name : {"vm_app_version", "vm_rows_total", "process_cpu_seconds_total"}) {
+        std::string values, stamps;
+        for (int i = 0; i < 40; ++i) {
+          values += (i ? "," : "") + std::to_string(i);
+          stamps += (i ? "," : "") + std::to_string(end_ms - (39 - i) * 15000);
+        }
+        lines += R"({"metric":{"__name__":")" + name + R"(","job":")" + job + R"(","instance":")" + ip +
+                 R"(","version":")" + (name == "vm_app_version" ? version : "") +
+                 R"(","pod":"pod-a-1"},"values":[)" + values + R"(],"timestamps":[)" + stamps + "]}\n";
+      }
+    }
+    vm_->Import(lines);
+  }
+  static void TearDownTestSuite() {
+    delete vm_;
+    vm_ = nullptr;
+  }
+  std::string Exporter() const { return VmexporterBinary(); }
+  TempDir dir_;
+  static VmSingle* vm_;
+};
+VmSingle* CliExport::vm_ = nullptr;
+
+TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
+  ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() + " -since=1h -output=" + dir_.path() +
+                    " -mapping-out=" + dir_.path() + "/map.json -obfuscate-labels=pod",
+                dir_.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string bundle = LastLine(r.out);
+  EXPECT_TRUE(std::filesystem::exists(bundle)) << r.out;
+  EXPECT_TRUE(std::filesystem::exists(bundle + ".sha256"));
+  EXPECT_NE(r.err.find("exported 6 series, 240 samples"), std::string::npos) << r.err;
+  EXPECT_EQ(std::filesystem::status(dir_.path() + "/map.json").permissions() & std::filesystem::perms::all,
+            std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+
+  ShellRun metrics = Shell("unzip -p " + bundle + " metrics.jsonl", dir_.path());
+  EXPECT_EQ(metrics.out.find("10.1.2.3"), std::string::npos);
+  EXPECT_EQ(metrics.out.find("prod-vmstorage"), std::string::npos);
+  EXPECT_EQ(metrics.out.find("pod-a-1"), std::string::npos);
+  EXPECT_NE(metrics.out.find("\"job\":\"vmstorage-job-1\""), std::string::npos) << metrics.out.substr(0, 400);
+  EXPECT_NE(metrics.out.find("\"instance\":\"777.777.1.1:8482\""), std::string::npos);
+
+  ShellRun verify = Shell(Exporter() + " verify " + bundle, dir_.path());
+  EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
+  EXPECT_NE(verify.out.find("bundle verified"), std::string::npos);
+
+  ShellRun reveal = Shell(Exporter() + " reveal -mapping=" + dir_.path() + "/map.json 'vmstorage-job-1 at 777.777.1.1:8482 is slow'", dir_.path());
+  EXPECT_EQ(reveal.code, 0) << reveal.err;
+  EXPECT_EQ(reveal.out, "prod-vmstorage at 10.1.2.3:8482 is slow\n");
+}
+
+TEST_F(CliExport, StdoutModePrintsOnlyJsonLines) {
+  ShellRun r = Shell(Exporter() + " export -url " + vm_->url() + " -start=-1h -end=now -selector='{job=\"prod-vmagent\"}' -stdout"
+                    " | python3 -c 'import json,sys; n=[json.loads(l) for l in sys.stdin]; print(len(n), sum(len(x[\"values\"]) for x in n))'",
+                dir_.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.out, "3 120\n") << r.err;
+  EXPECT_TRUE(std::filesystem::is_empty(dir_.path()) ||
+              !std::filesystem::exists(dir_.path() + "/vmexport_"));
+}
+
+TEST_F(CliExport, ConfigFileWithOverridingFlags) {
+  const std::string cfg = dir_.path() + "/cfg.json";
+  std::ofstream(cfg) << R"({"connection":{"url":"http://127.0.0.1:1"},"mode":"custom","query":"{job=\"prod-vmagent\"}",
+                           "obfuscation":{"enabled":false}})";
+  ShellRun r = Shell(Exporter() + " export -config=" + cfg + " -url=" + vm_->url() + " -since=1h -output=" + dir_.path(), dir_.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  ShellRun metrics = Shell("unzip -p " + LastLine(r.out) + " metrics.jsonl", dir_.path());
+  EXPECT_NE(metrics.out.find("10.9.8.7:8429"), std::string::npos) << "obfuscation was off in the file";
+  EXPECT_EQ(metrics.out.find("prod-vmstorage"), std::string::npos) << "the file's selector applies";
+}
+
+TEST_F(CliExport, TamperedBundleIsRejectedByVerify) {
+  ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() + " -since=1h -output=" + dir_.path(), dir_.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string bundle = LastLine(r.out);
+  // Re-pack metrics.jsonl with one value changed: the per-entry checksum must catch it.
+  ShellRun tamper = Shell("cd " + dir_.path() + " && unzip -q " + bundle + " metrics.jsonl && sed -i '1s/\"values\":\\[0/\"values\":[9/' metrics.jsonl && zip -q " + bundle + " metrics.jsonl", dir_.path());
+  ASSERT_EQ(tamper.code, 0) << tamper.err;
+  ShellRun verify = Shell(Exporter() + " verify " + bundle, dir_.path());
+  EXPECT_EQ(verify.code, 1);
+  EXPECT_NE(verify.out.find("FAIL  sha256 metrics.jsonl"), std::string::npos) << verify.out;
+}
+
+TEST_F(CliExport, ClearErrorsAndExitCodes) {
+  ShellRun unreachable = Shell(Exporter() + " export -url=http://127.0.0.1:" + std::to_string(FreePort()) + " -since=1h -selector=up -output=" + dir_.path(), dir_.path());
+  EXPECT_EQ(unreachable.code, 1);
+  EXPECT_NE(unreachable.err.find("127.0.0.1"), std::string::npos) << unreachable.err;
+  EXPECT_EQ(unreachable.out, "");
+
+  ShellRun bad_time = Shell(Exporter() + " export -url=" + vm_->url() + " -start=yesterday", dir_.path());
+  EXPECT_EQ(bad_time.code, 2);
+  EXPECT_NE(bad_time.err.find("-start"), std::string::npos) << bad_time.err;
+
+  ShellRun bad_flag = Shell(Exporter() + " export -no-such-flag=1", dir_.path());
+  EXPECT_EQ(bad_flag.code, 2);
+  EXPECT_NE(bad_flag.err.find("-help"), std::string::npos);
+
+  ShellRun help = Shell(Exporter() + " export -help", dir_.path());
+  EXPECT_EQ(help.code, 0);
+  EXPECT_NE(help.out.find("  -url string\n    \t"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("(env VMEXPORTER_PASSWORD)"), std::string::npos);
+  EXPECT_NE(help.out.find("  -stdout\n"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vmx::testing
