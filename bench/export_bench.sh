@@ -54,7 +54,7 @@ rm -f "$WORK/data.jsonl"
 
 # The same selection both ways: every job in the data (what the wizard's cluster mode sends).
 JOBS_JSON=$(curl -fs "$VM/api/v1/label/job/values?start=$START&end=$END" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["data"]))')
-MATCH=$(python3 -c 'import json,re,sys; print("{job=~\"" + "|".join(re.escape(j) for j in json.loads(sys.argv[1])) + "\"}")' "$JOBS_JSON")
+MATCH=$(python3 -c 'import json,re,sys; print("{job=~\"" + "|".join(re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\\\1", j) for j in json.loads(sys.argv[1])) + "\"}")' "$JOBS_JSON")
 
 curl_export() {
   curl -fs "$VM/api/v1/export" --data-urlencode "match[]=$MATCH" -d "start=$START" -d "end=$END" \
