@@ -91,7 +91,7 @@ inline std::string SurvivingIpv6(std::string_view s) {
       if (OracleParsesIpv6(run)) return std::string(run);
       const size_t last = run.rfind(':');
       const std::string_view head = run.substr(0, last);
-      bool port = last + 1 < run.size();
+      bool port = last + 1 < run.size() && run.size() - last - 1 <= 5;  // 1 to 5 digits
       for (size_t k = last + 1; k < run.size(); ++k) port &= OracleIsDigit(run[k]);
       size_t head_colons = 0;
       bool head_hex = false;

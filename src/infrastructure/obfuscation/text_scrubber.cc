@@ -338,7 +338,11 @@ class Scan {
       // "::ffff:10.0.0.5:8482": an address followed by a port (whatever follows the port stays).
       candidate = t_.substr(i, j - i);
       const size_t colon = candidate.rfind(':');
-      if (colon == std::string_view::npos || colon + 1 >= candidate.size()) return 0;
+      // A port has 1 to 5 digits.
+      if (colon == std::string_view::npos || colon + 1 >= candidate.size() ||
+          candidate.size() - colon - 1 > 5) {
+        return 0;
+      }
       for (size_t k = colon + 1; k < candidate.size(); ++k) {
         if (!IsDigit(candidate[k])) return 0;
       }
