@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <vector>
 
+#include "application/discovery/job_component_hints.h"
 #include "application/export/export_selection.h"
 #include "application/obfuscator_registry.h"
 #include "infrastructure/vm/url_normalizer.h"
@@ -74,10 +75,10 @@ Result<nlohmann::json> SampleSeries(const ExportConfig& input, int64_t limit) {
   std::shared_ptr<Obfuscator> obfuscator;
   if (config.obfuscation.enabled || !config.obfuscation.drop_labels.empty()) {
     obfuscator = ObfuscatorFor(config.obfuscation);
-    if (config.components.size() == 1) {
-      for (const std::string& job : config.jobs)
-        obfuscator->SetJobComponent(job, config.components[0]);
+    if (Status hints = ResolveJobComponents(config, client); !hints.ok()) {
+      return hints.Wrap("cannot preview series");
     }
+    TeachJobComponents(config, *obfuscator);
   }
   nlohmann::json out = nlohmann::json::array();
   for (const nlohmann::json& m : metrics) {

@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "application/discovery/job_component_hints.h"
 #include "application/obfuscator_registry.h"
 #include "common/version.h"
 #include "infrastructure/archive/bundle_metadata.h"
@@ -97,9 +98,12 @@ Status ExportJob::Start() {
                      : WindowGrid{kDefaultQueryRangeStepSeconds * 1000, config_.time_range.start_ms};
   if (config_.obfuscation.enabled || !config_.obfuscation.drop_labels.empty()) {
     obfuscator_ = ObfuscatorFor(config_.obfuscation);
-    if (config_.components.size() == 1) {
-      for (const std::string& job : config_.jobs) obfuscator_->SetJobComponent(job, config_.components[0]);
+    // Job pseudonyms and IP groups must name the component discovery found; without the hint the
+    // obfuscator can only guess from metric names. Not fatal: the guess remains.
+    if (Status hints = ResolveJobComponents(config_, *client_); !hints.ok()) {
+      spdlog::warn("{}", hints.ToString());
     }
+    TeachJobComponents(config_, *obfuscator_);
   }
 
   uint64_t series = kUnknownSeriesEstimate;
