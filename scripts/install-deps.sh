@@ -10,13 +10,16 @@ PACKAGES=(
   libcpp-httplib-dev libcurl4-openssl-dev libsimdjson-dev nlohmann-json3-dev libarchive-dev
   libssl-dev zlib1g-dev libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  victoria-metrics chromium nodejs npm python3 curl unzip zip time iproute2 xdg-utils
+  victoria-metrics chromium python3 curl unzip zip time iproute2 xdg-utils
 )
 
 missing=()
 for p in "${PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
+# Node.js: any installed node with npm will do (some machines carry a vendor build that bundles
+# npm and conflicts with Debian's npm package); otherwise Debian's.
+command -v node >/dev/null && command -v npm >/dev/null || missing+=(nodejs npm)
 if [ ${#missing[@]} -gt 0 ]; then
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
