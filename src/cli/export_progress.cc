@@ -28,11 +28,12 @@ void ExportProgress::Update(const nlohmann::json& st) {
   const double progress = st.value("progress", 0.0);
   const double elapsed = std::chrono::duration<double>(now - started_).count();
   const uint64_t lines = st.value("metrics_processed", uint64_t{0});
-  const double rate = elapsed > 0 ? static_cast<double>(lines) / elapsed : 0;
+  const uint64_t samples = st.value("samples_processed", uint64_t{0});
+  const double rate = elapsed > 0 ? static_cast<double>(samples) / elapsed : 0;
   const std::string window = st.contains("current_range") && st["current_range"].is_string()
                                  ? st["current_range"].get<std::string>() : "";
   const std::string text = fmt::format(
-      "{:3.0f}%  windows {}/{}  {} series  {:.0f} series/s  ETA {}  {}", progress * 100,
+      "{:3.0f}%  windows {}/{}  {} series  {:.0f} samples/s  ETA {}  {}", progress * 100,
       st.value("completed_batches", 0), st.value("total_batches", 0), lines, rate, Eta(st["eta"]),
       window);
   if (tty_) {

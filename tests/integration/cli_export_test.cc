@@ -85,6 +85,7 @@ TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
   EXPECT_TRUE(std::filesystem::exists(bundle)) << r.out;
   EXPECT_TRUE(std::filesystem::exists(bundle + ".sha256"));
   EXPECT_NE(r.err.find("exported 6 series, 240 samples"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("samples/s"), std::string::npos) << r.err;
   EXPECT_EQ(std::filesystem::status(dir_.path() + "/map.json").permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 

@@ -439,6 +439,8 @@ TEST_F(ExportEngine, RestApiStartsReportsAndServesOnlyItsOwnBundles) {
     EXPECT_TRUE(st["result"].contains(k)) << k;
   }
   EXPECT_EQ(st["metrics_processed"], 36 * 12);
+  EXPECT_EQ(st["samples_processed"], st["result"]["samples_exported"]);
+  EXPECT_GT(st["samples_processed"].get<uint64_t>(), 0u);
 
   HttpAnswer dl = HttpCall("GET", base + "/api/download?path=" +
                                       httplib::detail::encode_query_param(st["result"]["archive_path"].get<std::string>()));

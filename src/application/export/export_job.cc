@@ -435,9 +435,13 @@ nlohmann::json ExportJob::StartJson() const {
 nlohmann::json ExportJob::StatusJson() const {
   std::lock_guard<std::mutex> lock(mu_);
   size_t done = 0;
+  uint64_t samples_done = 0;  // counted per completed window, for samples/s
   std::optional<TimeRange> current;
   for (const auto& [start, w] : windows_) {
-    if (w.state == Window::State::kDone) ++done;
+    if (w.state == Window::State::kDone) {
+      ++done;
+      samples_done += w.stats.samples;
+    }
     if (w.state == Window::State::kRunning && !current) current = w.range;
   }
   const double total_ms = static_cast<double>(std::max<int64_t>(config_.time_range.duration_ms(), 1));
@@ -467,6 +471,7 @@ nlohmann::json ExportJob::StatusJson() const {
                       {"completed_batches", done},
                       {"progress", progress},
                       {"metrics_processed", live_lines_.load()},
+                      {"samples_processed", samples_done},
                       {"eta", eta},
                       {"current_range", current ? nlohmann::json(RangeText(*current)) : nlohmann::json(nullptr)},
                       {"error", nullptr},
