@@ -45,7 +45,8 @@ Status ReadInt(const nlohmann::json& obj, const char* key, const std::string& pa
   }
   if (v->is_number_float()) {
     const double d = v->get<double>();
-    if (d == static_cast<double>(static_cast<int64_t>(d))) {
+    // Range first: casting a double outside int64 is undefined behaviour.
+    if (d >= -9.2e18 && d <= 9.2e18 && d == static_cast<double>(static_cast<int64_t>(d))) {
       *out = static_cast<int64_t>(d);
       return Status::Ok();
     }

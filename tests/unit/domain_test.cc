@@ -63,6 +63,8 @@ TEST(ExportConfig, ErrorsNameTheField) {
            {"/components", "vmstorage", "components"},
            {"/obfuscation/enabled", "yes", "obfuscation.enabled"},
            {"/metric_step_seconds", -1, "metric_step_seconds"},
+           {"/metric_step_seconds", 1e308, "metric_step_seconds"},
+           {"/metric_step_seconds", 1.5, "metric_step_seconds"},
            {"/batching", {{"strategy", "custom"}}, "batching.custom_interval_seconds"},
            {"/output_settings", {{"archive_name", "../x.zip"}}, "output_settings.archive_name"},
        }) {
