@@ -13,7 +13,6 @@
 #include <thread>
 
 #include "application/discovery/component_discovery.h"
-#include "application/discovery/job_component_hints.h"
 #include "application/export/export_service.h"
 #include "application/obfuscator_registry.h"
 #include "cli/export_flags.h"
@@ -106,8 +105,6 @@ int RunExportCommand(const std::vector<std::string>& args) {
       return kFailure;
     }
   }
-
-  if (config->obfuscation.enabled) TeachJobComponents(*config, *ObfuscatorFor(config->obfuscation));
 
   std::string output_dir = flags.output;
   std::filesystem::path temp_output;

@@ -13,6 +13,10 @@ namespace vmx {
 // ("1h30m"); a bare number means seconds. Negative values allowed with a leading '-'.
 Result<int64_t> ParseDurationMillis(std::string_view text);
 
+// Parses RFC 3339 ("2025-01-02T03:04:05Z", "…+02:00", fractional seconds) into UTC milliseconds;
+// the error shows an example of the expected form.
+Result<int64_t> ParseRfc3339Millis(std::string_view text);
+
 // Parses a point in time relative to `now_ms`: "now", "now-1h", "-24h" (ago), RFC 3339, or Unix
 // seconds (with optional fraction). Returns Unix milliseconds.
 Result<int64_t> ParseTimeArg(std::string_view text, int64_t now_ms);
