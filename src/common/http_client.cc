@@ -8,6 +8,7 @@
 #include <cctype>
 #include <mutex>
 
+#include "common/loopback.h"
 #include "common/version.h"
 
 namespace vmx {
@@ -263,8 +264,15 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
   curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(c, CURLOPT_ERRORBUFFER, error_buffer);
   curl_easy_setopt(c, CURLOPT_USERAGENT, o.user_agent.c_str());
-  curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate: exports compress ~10x
+  using Compression = HttpClientOptions::Compression;
+  if (o.response_compression == Compression::kAlways ||
+      (o.response_compression == Compression::kAuto && !IsLoopbackUrl(url))) {
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, "");  // gzip/deflate: exports compress ~10x
+  } else {
+    curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, nullptr);  // a pooled handle may have had it on
+  }
   curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L);
+  curl_easy_setopt(c, CURLOPT_BUFFERSIZE, 512L * 1024);  // fewer, larger reads of long streams
   curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(o.connect_timeout.count()));
   if (o.stall_timeout.count() > 0) {
     // Less than 1 byte/s for the stall period aborts; a long healthy stream never does.

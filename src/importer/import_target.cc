@@ -4,6 +4,8 @@
 
 #include <regex>
 
+#include "common/loopback.h"
+
 namespace vmx::importer {
 namespace {
 
@@ -50,11 +52,7 @@ Result<std::string> Normalise(std::string url, std::string* user, std::string* p
 
 }  // namespace
 
-bool ImportTarget::is_loopback() const {
-  static const std::regex kLoopback(R"(^https?://(localhost|127\.\d+\.\d+\.\d+|\[::1\])(:\d+)?(/.*)?$)",
-                                    std::regex::icase);
-  return std::regex_match(write_url, kLoopback);
-}
+bool ImportTarget::is_loopback() const { return IsLoopbackUrl(write_url); }
 
 Result<ImportTarget> ResolveImportTarget(std::string url, const std::string& tenant_flag,
                                          const std::string& read_url) {

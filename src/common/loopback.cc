@@ -1,0 +1,51 @@
+#include "common/loopback.h"
+
+#include <cctype>
+#include <string>
+
+namespace vmx {
+namespace {
+
+bool IsIpv4Loopback(std::string_view host) {
+  // 127.a.b.c with three more decimal parts of at most three digits each.
+  if (host.substr(0, 4) != "127.") return false;
+  int parts = 2, digits = 0;  // "127" and the part being read
+  for (char ch : host.substr(4)) {
+    if (ch == '.') {
+      if (digits == 0) return false;
+      ++parts;
+      digits = 0;
+    } else if (std::isdigit(static_cast<unsigned char>(ch)) && digits < 3) {
+      ++digits;
+    } else {
+      return false;
+    }
+  }
+  return parts == 4 && digits > 0;
+}
+
+}  // namespace
+
+bool IsLoopbackUrl(std::string_view url) {
+  const size_t scheme = url.find("://");
+  if (scheme == std::string_view::npos) return false;
+  std::string lower_scheme(url.substr(0, scheme));
+  for (char& ch : lower_scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  if (lower_scheme != "http" && lower_scheme != "https") return false;
+  std::string_view authority = url.substr(scheme + 3);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  std::string_view host = authority;
+  if (!host.empty() && host.front() == '[') {
+    const size_t close = host.find(']');
+    if (close == std::string_view::npos) return false;
+    host = host.substr(0, close + 1);
+  } else {
+    host = host.substr(0, host.find(':'));
+  }
+  std::string h(host);
+  for (char& ch : h) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return h == "localhost" || h == "[::1]" || IsIpv4Loopback(h);
+}
+
+}  // namespace vmx
