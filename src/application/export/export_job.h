@@ -84,6 +84,14 @@ class ExportJob {
   nlohmann::json StatusJson() const;
   // {job_id, state, total_batches, batch_window_seconds, staging_path, obfuscation_enabled}.
   nlohmann::json StartJson() const;
+  // original -> pseudonym of this job's Obfuscator (the process-wide one for its settings, so it
+  // may also hold values seen by previews or jobs with the same settings), in the shape of
+  // Obfuscator::Mapping(); nullopt when the job did not obfuscate. For the user only, never
+  // written to disk or into a bundle.
+  std::optional<nlohmann::json> Mapping() const {
+    if (!config_.obfuscation.enabled || obfuscator_ == nullptr) return std::nullopt;
+    return obfuscator_->Mapping();
+  }
 
  private:
   struct Window {
