@@ -1,5 +1,7 @@
 #include "server/export_api.h"
 
+#include <fmt/format.h>
+
 #include <cstdio>
 #include <filesystem>
 
@@ -19,6 +21,44 @@ Result<std::string> JobIdOf(const httplib::Request& req) {
     if (body->contains("job_id") && (*body)["job_id"].is_string()) return (*body)["job_id"].get<std::string>();
   }
   return Status::InvalidArgument("job_id is required", "send {\"job_id\": \"…\"} or ?id=…");
+}
+
+// `name` safe inside a quoted Content-Disposition filename: quotes, backslashes and control
+// characters (which would end or split the header) become '_'.
+std::string QuotableFileName(std::string name) {
+  for (char& c : name) {
+    if (c == '"' || c == '\\' || static_cast<unsigned char>(c) < 0x20 || c == 0x7f) c = '_';
+  }
+  return name;
+}
+
+// GET /api/export/mapping?id=…: the original -> pseudonym mapping of a completed, obfuscated
+// export as a JSON attachment, in the shape `vmexporter export -mapping-out` writes and
+// `vmexporter reveal -mapping=FILE` reads. Built in memory from the job's Obfuscator and never
+// written to disk here: it holds the real names the bundle hides.
+void ReplyMapping(const ExportService& service, const httplib::Request& req, httplib::Response& res) {
+  Result<std::string> id = JobIdOf(req);
+  if (!id.ok()) return ReplyError(res, id.status());
+  Result<std::shared_ptr<ExportJob>> job = service.Find(*id);
+  if (!job.ok()) return ReplyError(res, job.status());
+  std::optional<nlohmann::json> mapping = (*job)->Mapping();
+  if (!mapping) {
+    return ReplyError(res, Status::Conflict("this export was not obfuscated: there is no mapping",
+                                            "the bundle already holds the real names"));
+  }
+  const ExportJobState state = (*job)->state();
+  std::optional<ExportResult> result = (*job)->result();
+  if (state != ExportJobState::kCompleted || !result) {
+    return ReplyError(res, Status::Conflict(
+        fmt::format("export job {:?} is {}, not completed: its mapping is not final yet", *id,
+                    ExportJobStateName(state)),
+        "download the mapping once the export has completed (resume it if it was canceled or failed)"));
+  }
+  std::string base = result->archive_name;
+  if (base.size() > 4 && base.substr(base.size() - 4) == ".zip") base.resize(base.size() - 4);
+  res.set_header("Content-Disposition", "attachment; filename=\"" + QuotableFileName(base) + ".mapping.json\"");
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(mapping->dump(2) + "\n", "application/json");
 }
 
 Result<ExportConfig> ConfigOf(const httplib::Request& req) {
@@ -86,6 +126,10 @@ void RegisterExportApi(httplib::Server& server, std::shared_ptr<ExportService> s
   };
   server.Post("/api/export/cancel", control(&ExportJob::Cancel));
   server.Post("/api/export/resume", control(&ExportJob::Resume));
+
+  server.Get("/api/export/mapping", [service](const httplib::Request& req, httplib::Response& res) {
+    ReplyMapping(*service, req, res);
+  });
 
   server.Get("/api/download", [service](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_param("path")) {

@@ -1,5 +1,6 @@
 // The export endpoints of the exporter's REST API (SPEC.md section 4): /api/export (synchronous),
-// /api/export/start, /api/export/status, /api/export/cancel, /api/export/resume, /api/download.
+// /api/export/start, /api/export/status, /api/export/cancel, /api/export/resume,
+// /api/export/mapping (the pseudonym mapping, for the user only), /api/download.
 #pragma once
 
 #include <httplib.h>
