@@ -163,6 +163,32 @@ TEST(NormalizeVmUrl, RejectionNeverEchoesThePassword) {
   EXPECT_EQ(n.status().ToString().find("TopSecret"), std::string::npos) << n.status().ToString();
 }
 
+// Fuzz findings (tests/fuzz/url_normalizer_fuzz.cc): the error quotes 200 characters of the
+// URL, and used to cut before redacting, so a long password was quoted without its '@'; and it
+// redacted up to the first '@' while the parser takes the last one.
+TEST(NormalizeVmUrl, RejectionNeverEchoesALongPasswordOrOneWithAt) {
+  const std::string long_secret = "Zq9x" + std::string(240, 'k');
+  for (const std::string& pasted :
+       {"http://user:" + long_secret + "@vm:8428:99999", "user:" + long_secret + "@vm:99999",
+        std::string("http://user:pa@Zq9xss@vm:99999"), std::string("http://u:Zq9x@p@[zz]:8428")}) {
+    Result<NormalizedVmUrl> n = NormalizeVmUrl(pasted);
+    ASSERT_FALSE(n.ok()) << pasted;
+    EXPECT_EQ(n.status().ToString().find("Zq9x"), std::string::npos) << n.status().ToString();
+    EXPECT_NE(n.status().message().find("***@"), std::string::npos) << n.status().message();
+  }
+}
+
+// Fuzz finding: cutting one API tail could expose another ("/x/api/api" -> "/x/api"), so the
+// next normalisation cut again and the URL drifted between calls.
+TEST(NormalizeVmUrl, CuttingTailsIsAFixedPoint) {
+  for (const char* pasted : {"http://h:8428/x/api/api", "http://h:8428/x/metrics/health",
+                             "http://h:8428/x/api/vmui/api"}) {
+    Result<NormalizedVmUrl> n = NormalizeVmUrl(pasted);
+    ASSERT_TRUE(n.ok()) << pasted << ": " << n.status().ToString();
+    EXPECT_EQ(n->full_api_url, "http://h:8428/x") << pasted;
+  }
+}
+
 TEST(NormalizeVmUrl, BareVmselectPortNeedsTenantHint) {
   Result<NormalizedVmUrl> n = NormalizeVmUrl("http://vmselect:8481");
   ASSERT_TRUE(n.ok());
@@ -250,6 +276,28 @@ TEST(NormalizeConnection, CombinesBareUrlWithBasePathOrTenant) {
   bad.url = "http://vm:8428";
   bad.tenant_id = "abc";
   EXPECT_FALSE(NormalizeConnection(bad).ok());
+}
+
+// Fuzz finding: a normalised connection sent back (url + api_base_path + full_api_url) was split
+// again from its url alone, whose path prefix may end in segments that mean something on their
+// own, and the target moved ("https://gw/metrics" lost "/metrics").
+TEST(NormalizeConnection, NormalisedConnectionIsStable) {
+  for (const char* pasted :
+       {"http://h:8428/rw/prometheus/prometheus", "https://gw.example.com/metrics/select/0/prometheus",
+        "https://gw.example.com/prometheus/team/select/1011:5/prometheus",
+        "http://h/1011:5/prometheus/api/x/select/1011:5/prometheus"}) {
+    Connection in;
+    in.url = pasted;
+    Result<Connection> once = NormalizeConnection(in);
+    ASSERT_TRUE(once.ok()) << pasted << ": " << once.status().ToString();
+    EXPECT_EQ(once->full_api_url, pasted);
+    Result<Connection> twice = NormalizeConnection(*once);
+    ASSERT_TRUE(twice.ok()) << pasted << ": " << twice.status().ToString();
+    EXPECT_EQ(twice->url, once->url) << pasted;
+    EXPECT_EQ(twice->api_base_path, once->api_base_path) << pasted;
+    EXPECT_EQ(twice->full_api_url, once->full_api_url) << pasted;
+    EXPECT_EQ(twice->tenant_id, once->tenant_id) << pasted;
+  }
 }
 
 TEST(ExportFallbackApiUrl, DropsRwOnly) {

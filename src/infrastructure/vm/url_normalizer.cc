@@ -91,18 +91,34 @@ bool IsTenant(std::string_view s) {
   return FitsUint32(s.substr(0, colon)) && FitsUint32(s.substr(colon + 1));
 }
 
-Status Reject(std::string_view pasted, const std::string& why, std::string hint = kFormsHint) {
-  std::string shown(pasted.substr(0, 200));
-  // Never echo a password back, even in an error.
-  size_t scheme = shown.find("://");
-  size_t at = shown.find('@', scheme == std::string::npos ? 0 : scheme + 3);
-  size_t slash = shown.find('/', scheme == std::string::npos ? 0 : scheme + 3);
-  if (at != std::string::npos && (slash == std::string::npos || at < slash)) {
-    shown =
-        shown.substr(0, scheme == std::string::npos ? 0 : scheme + 3) + "***" + shown.substr(at);
+// `pasted` as an error may quote it: user:pass@ becomes ***@ (found the way NormalizeVmUrl finds
+// it: the last '@' before the path), then cut to 200 characters. Redacting before cutting matters:
+// a long password would otherwise be quoted without the '@' that marks it.
+std::string ShownInError(std::string_view pasted) {
+  std::string shown(pasted);
+  size_t authority = 0;
+  const size_t scheme = pasted.find("://");
+  if (scheme != std::string_view::npos && pasted.find_first_of("/?#@") > scheme) {
+    authority = scheme + 3;
+  } else if (pasted.substr(0, 2) == "//") {
+    authority = 2;
   }
-  return Status::InvalidArgument(fmt::format("invalid VictoriaMetrics URL {:?}: {}", shown, why),
-                                 std::move(hint));
+  const size_t path = pasted.find_first_of("/?#", authority);
+  const std::string_view host_part = pasted.substr(authority, path == std::string_view::npos
+                                                                  ? std::string_view::npos
+                                                                  : path - authority);
+  const size_t at = host_part.rfind('@');
+  if (at != std::string_view::npos) {
+    shown = std::string(pasted.substr(0, authority)) + "***" +
+            std::string(pasted.substr(authority + at));
+  }
+  return shown.substr(0, 200);
+}
+
+Status Reject(std::string_view pasted, const std::string& why, std::string hint = kFormsHint) {
+  return Status::InvalidArgument(
+      fmt::format("invalid VictoriaMetrics URL {:?}: {}", ShownInError(pasted), why),
+      std::move(hint));
 }
 
 // Validates "host[:port]" (host may be a bracketed IPv6 literal); returns the canonical form.
@@ -222,17 +238,23 @@ Result<NormalizedVmUrl> NormalizeVmUrl(std::string_view pasted) {
     out.notes.push_back(fmt::format("removed {:?}", std::string(path_and_more.substr(qpos, 80))));
   }
   std::vector<std::string> parts = SplitPath(path);
-  for (size_t i = 0; i < parts.size(); ++i) {
-    const std::string seg = Lower(parts[i]);
-    const bool api = seg == "api" && (i + 1 == parts.size() || Lower(parts[i + 1]) == "v1");
-    const bool ui = seg == "vmui" || seg == "graph";
-    const bool last_only =
-        i + 1 == parts.size() && (seg == "metrics" || seg == "health" || seg == "federate");
-    if (api || ui || last_only) {
-      out.notes.push_back(
-          fmt::format("removed {:?} from the path", JoinPath(parts, i, parts.size())));
-      parts.resize(i);
-      break;
+  // Repeated until nothing is left to cut, so the result is a fixed point: "/x/api/api" must not
+  // become "/x/api", which the next normalisation would cut again (the URL would drift).
+  for (bool cut = true; cut;) {
+    cut = false;
+    for (size_t i = 0; i < parts.size(); ++i) {
+      const std::string seg = Lower(parts[i]);
+      const bool api = seg == "api" && (i + 1 == parts.size() || Lower(parts[i + 1]) == "v1");
+      const bool ui = seg == "vmui" || seg == "graph";
+      const bool last_only =
+          i + 1 == parts.size() && (seg == "metrics" || seg == "health" || seg == "federate");
+      if (api || ui || last_only) {
+        out.notes.push_back(
+            fmt::format("removed {:?} from the path", JoinPath(parts, i, parts.size())));
+        parts.resize(i);
+        cut = true;
+        break;
+      }
     }
   }
 
@@ -320,7 +342,13 @@ Result<NormalizedVmUrl> NormalizeVmUrl(std::string_view pasted) {
 }
 
 Result<Connection> NormalizeConnection(const Connection& in) {
-  const std::string& source = in.url.empty() ? in.full_api_url : in.url;
+  // A connection this function returned (the browser sends it back) is read whole, from its
+  // full_api_url: its url alone may end in segments that mean something on their own
+  // ("https://gw/rw/prometheus" + "/prometheus", "https://gw/metrics" + "/select/0/prometheus"),
+  // and splitting it again would move the target.
+  const bool normalised = !in.url.empty() && !in.api_base_path.empty() &&
+                          in.full_api_url == in.url + in.api_base_path;
+  const std::string& source = normalised || in.url.empty() ? in.full_api_url : in.url;
   Result<NormalizedVmUrl> n = NormalizeVmUrl(source);
   if (!n.ok()) return n.status();
   // An explicit api_base_path or tenant completes a bare URL ("http://h:8481" +
