@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   freePort, importLines, killVictoriaMetrics, launchBrowser, restartVictoriaMetrics, screenshot, startBinary,
@@ -120,13 +120,14 @@ async function testConnection(page, { url, auth, username, password }, expect = 
   await page.waitForSelector(`[data-role=validation][data-state=${expect}]`, { timeout: 30000 });
 }
 
-// Steps 4-5 with defaults (all jobs, default obfuscation) and an optional batch window.
-async function acceptComponentsAndPrivacy(page, batchWindow) {
+// Steps 4-5 with defaults (all jobs, default obfuscation unless `plain`) and an optional batch window.
+async function acceptComponentsAndPrivacy(page, batchWindow, { plain = false } = {}) {
   await next(page, 'Components');
   await page.waitForSelector('.components .component', { timeout: 30000 });
   await next(page, 'Privacy & settings');
   await page.waitForSelector('[data-role=preview] li.series', { timeout: 30000 });
   if (batchWindow) await page.getByLabel('Batch window').selectOption({ label: batchWindow });
+  if (plain) await page.getByRole('checkbox', { name: 'Obfuscate', exact: true }).uncheck();
   await next(page, 'Export');
 }
 
@@ -295,6 +296,31 @@ test('whole flow without auth: custom range in another time zone, pseudonymised 
     assert.match(l.metric.pod, /^pod-\d+$/);
   }
   assert.ok(!/10\.0\.\d+\.\d+|10\.9\.9\.9|vmstorage-prod|monitoring\.svc/.test(bundle.metricsText), 'bundle leaks originals');
+
+  // The mapping stays local: offered beside the SHA-256, reached and pressed with the keyboard,
+  // it downloads JSON that turns the bundle's pseudonyms back into the real instances and pods.
+  const mappingLink = page.locator('[data-role=download-mapping]');
+  assert.equal(await mappingLink.textContent(), 'Download mapping (stays on this computer)');
+  assert.match(await page.locator('#mapping-help').textContent(), /never send it with the bundle/);
+  const mappingPromise = page.waitForEvent('download', { timeout: 30000 });
+  await page.locator('[data-role=copy-sha]').focus();
+  await page.keyboard.press('Tab');
+  assert.equal(await page.evaluate(() => document.activeElement?.dataset.role), 'download-mapping', 'Tab from Copy reaches the mapping');
+  assert.notEqual(await mappingLink.evaluate((el) => getComputedStyle(el).outlineStyle), 'none', 'focus is visible');
+  await page.keyboard.press('Enter');
+  const mappingDownload = await mappingPromise;
+  assert.equal(mappingDownload.suggestedFilename(), bundle.path.split('/').pop().replace(/\.zip$/, '.mapping.json'));
+  const mapping = JSON.parse(readFileSync(await mappingDownload.path(), 'utf8'));
+  const realInstances = TOPOLOGY.flatMap((t) => t.instances);
+  const originalOf = (table, pseudonym) => Object.keys(table || {}).find((k) => table[k] === pseudonym);
+  for (const l of bundle.lines) {
+    const original = originalOf(mapping.instances, l.metric.instance);
+    assert.ok(realInstances.includes(original), `${l.metric.instance} maps back to ${original}`);
+    assert.equal(original.split(':')[1], l.metric.instance.split(':')[1], 'the port is kept');
+    const owner = TOPOLOGY.find((t) => t.instances.includes(original));
+    assert.equal(originalOf(mapping.custom_labels.pod, l.metric.pod), `${owner.job}-${owner.instances.indexOf(original)}`);
+  }
+  assert.deepEqual(readdirSync(output).filter((f) => f.includes('mapping')), [], 'the mapping was written on the server side');
   assert.deepEqual(page.pageErrors, []);
 
   // "Start another" returns to step 1 with the connection kept.
@@ -326,7 +352,7 @@ test('basic auth through vmauth: a wrong password is explained at the auth stage
   await page.locator('[data-role=test]').click();
   await page.waitForSelector('[data-role=validation][data-state=ok]', { timeout: 30000 });
   assert.match(await page.locator('.stage[data-stage=auth]').textContent(), /support/);
-  await acceptComponentsAndPrivacy(page);
+  await acceptComponentsAndPrivacy(page, undefined, { plain: true });
 
   const downloadPromise = page.waitForEvent('download', { timeout: 60000 });
   await page.locator('[data-role=start]').click();
@@ -335,6 +361,11 @@ test('basic auth through vmauth: a wrong password is explained at the auth stage
   assert.ok(bundle.entries.includes('metrics.jsonl'));
   assert.ok(bundle.lines.length > 0, 'bundle has series');
   assert.ok(!bundle.metricsText.includes('s3cret'));
+  // Obfuscation was off: the bundle holds the real names and no mapping is offered.
+  assert.ok(bundle.metricsText.includes('vmstorage-prod'));
+  assert.equal(await page.locator('[data-role=download-mapping]').count(), 0);
+  assert.match(await page.locator('[data-role=export]').textContent(), /NOT obfuscated/);
+  await shots(page, '6-export-done-not-obfuscated');
   assert.deepEqual(page.pageErrors, []);
   await page.context().close();
 });

@@ -65,3 +65,9 @@ export async function api(path, { method, body, signal } = {}) {
 export function downloadHref(path) {
   return `api/download?path=${encodeURIComponent(path)}`;
 }
+
+// The link that downloads the original -> pseudonym mapping of a completed, obfuscated export
+// (served from memory, never stored by vmexporter; the session cookie authorises it).
+export function mappingHref(jobId) {
+  return `api/export/mapping?id=${encodeURIComponent(jobId)}`;
+}

@@ -1,7 +1,8 @@
 // Step 6: start the export, follow its progress (windows, samples/s, ETA, current window),
-// cancel or resume it, then download the bundle and see its size and SHA-256.
+// cancel or resume it, then download the bundle and see its size and SHA-256, and (when obfuscated)
+// download the pseudonym mapping that stays with the user.
 import { h, replace } from '../dom.js';
-import { api, downloadHref } from '../api.js';
+import { api, downloadHref, mappingHref } from '../api.js';
 import { button, errorBox, showError } from '../controls.js';
 import { exportConfigBody, resetForAnotherExport, selection, state } from '../state.js';
 import { formatBytes, formatDuration, formatNumber, pickNumber } from '../format.js';
@@ -234,12 +235,27 @@ async function copyText(text, btn, note) {
   setTimeout(() => { note.textContent = ''; }, 2500);
 }
 
+// The mapping row of the summary: a download link plus why it exists and why it stays here.
+// The mapping holds the real names, so it is only offered for obfuscated exports.
+function mappingRow(bundleName) {
+  const base = (bundleName || 'vmexport').replace(/\.zip$/i, '');
+  const helpId = 'mapping-help';
+  return [h('dt', {}, 'Pseudonym mapping'),
+    h('dd', { class: 'mapping-row' },
+      h('a', { class: 'btn', href: mappingHref(state.job.id), download: `${base}.mapping.json`, 'data-role': 'download-mapping',
+        'aria-describedby': helpId }, 'Download mapping (stays on this computer)'),
+      h('span', { class: 'help', id: helpId },
+        'It turns the pseudonyms in support\'s answer back into your real names (vmexporter reveal -mapping=FILE). ',
+        h('strong', {}, 'Keep it here: never send it with the bundle.')))];
+}
+
 function renderCompleted(status) {
   const r = status.result || {};
   const name = r.archive_name || (r.archive_path || '').split('/').pop();
   const size = pickNumber(r, 'archive_size_bytes', 'archive_size');
   const href = downloadHref(r.archive_path || name);
   const copyNote = h('span', { class: 'help', role: 'status' });
+  const obfuscated = r.obfuscation_applied ?? (state.job.start && state.job.start.obfuscation_enabled) ?? state.privacy.enabled;
   const copy = button('Copy', (e) => copyText(r.sha256 || '', e.target, copyNote), { 'data-role': 'copy-sha', 'aria-label': 'Copy SHA-256' });
   replace(view,
     h('div', { class: 'done-head' }, h('span', { class: 'done-icon', 'aria-hidden': 'true' }, '✓'),
@@ -251,8 +267,9 @@ function renderCompleted(status) {
       h('dt', {}, 'Contents'), h('dd', { 'data-role': 'contents' }, `${formatNumber(pickNumber(r, 'metrics_exported', 'metrics_count'))} series`,
         pickNumber(r, 'samples_exported') !== undefined ? `, ${formatNumber(r.samples_exported)} samples` : ''),
       h('dt', {}, 'Saved in'), h('dd', { class: 'mono' }, r.archive_path || '—'),
-      h('dt', {}, 'SHA-256'), h('dd', { class: 'sha-row' }, h('code', { class: 'sha', 'data-role': 'sha256' }, r.sha256 || '—'), copy, copyNote)),
-    h('p', { class: 'help' }, state.privacy.enabled
+      h('dt', {}, 'SHA-256'), h('dd', { class: 'sha-row' }, h('code', { class: 'sha', 'data-role': 'sha256' }, r.sha256 || '—'), copy, copyNote),
+      obfuscated ? mappingRow(name) : null),
+    h('p', { class: 'help' }, obfuscated
       ? 'The bundle is obfuscated. Send it to support together with the SHA-256 so they can check it arrived intact.'
       : 'This bundle is NOT obfuscated: it contains your real addresses and names.'),
     h('div', { class: 'step-nav' },
