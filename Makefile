@@ -59,8 +59,10 @@ fuzz:
 	@for t in $(BUILD_FUZZ)/fuzz/*_fuzz; do \
 	  name=$$(basename $$t); mkdir -p $(BUILD_FUZZ)/corpus/$$name tests/fuzz/corpus/$$name; \
 	  echo "== $$name for $(FUZZ_SECONDS)s"; \
-	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
-	    -artifact_prefix=$(BUILD_FUZZ)/ $(BUILD_FUZZ)/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
+	  dict=; [ -f tests/fuzz/$$name.dict ] && dict=-dict=tests/fuzz/$$name.dict; \
+	  $$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -rss_limit_mb=2048 \
+	    -print_final_stats=1 $$dict -artifact_prefix=$(BUILD_FUZZ)/ \
+	    $(BUILD_FUZZ)/corpus/$$name tests/fuzz/corpus/$$name || exit 1; \
 	done
 
 format:

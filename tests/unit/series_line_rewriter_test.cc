@@ -70,6 +70,23 @@ TEST(SeriesLineRewriter, RejectsMalformedLines) {
   EXPECT_FALSE(stepped.Rewrite(R"({"metric":{"a":"b"},"values":[1,2],"timestamps":[1]})", &out).ok());
 }
 
+// Fuzz finding (tests/fuzz/series_rewriter_fuzz.cc): an escaped key is the same key to every
+// JSON reader, so "valu\u0065s" after "values" is the array that counts (the last one, as for
+// any duplicate key) and must not be ignored.
+TEST(SeriesLineRewriter, ReadsEscapedTopLevelKeys) {
+  SeriesLineRewriter r(nullptr, 0);
+  const std::string line =
+      R"({"metric":{"a":"b"},"values":[1],"valu\u0065s":[2],"\u0074imestamps":[7]})";
+  const std::string out = RewriteOne(r, line);
+  const nlohmann::json in = nlohmann::json::parse(line);
+  const nlohmann::json got = nlohmann::json::parse(out);
+  EXPECT_EQ(got["values"], in["values"]) << out;
+  EXPECT_EQ(got["timestamps"], in["timestamps"]) << out;
+  EXPECT_EQ(got["values"], nlohmann::json::array({2})) << out;
+  std::string keep;
+  EXPECT_FALSE(r.Rewrite(R"({"metric":{"a":"b"},"values":[1],"timestamps":[1],"x\q":1})", &keep).ok());
+}
+
 TEST(SeriesLineRewriter, ObfuscatesLabelsThroughTheObfuscator) {
   ObfuscationConfig config;
   config.enabled = true;

@@ -1,6 +1,7 @@
 #include "application/export/series_line_rewriter.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <charconv>
@@ -82,7 +83,16 @@ Status SplitLine(std::string_view line, LineParts* parts) {
     if (line[i] != '"') return bad("expected a key");
     const size_t key_end = SkipString(line, i);
     if (key_end == kNpos) return bad("unterminated key");
-    const std::string_view key = line.substr(i + 1, key_end - i - 2);
+    std::string_view key = line.substr(i + 1, key_end - i - 2);
+    std::string unescaped;
+    if (key.find('\\') != kNpos) {
+      // "valu\u0065s" is "values" to every JSON reader (fuzz finding); VictoriaMetrics never
+      // escapes these keys, so decoding them the slow way costs nothing in practice.
+      const nlohmann::json k = nlohmann::json::parse(line.substr(i, key_end - i), nullptr, false);
+      if (!k.is_string()) return bad("bad key");
+      unescaped = k.get<std::string>();
+      key = unescaped;
+    }
     i = SkipSpace(line, key_end);
     if (i >= line.size() || line[i] != ':') return bad("expected ':'");
     i = SkipSpace(line, i + 1);
