@@ -229,10 +229,18 @@ Result<BundleVerification> VerifyBundle(const std::string& zip_path,
     Add(v, "metrics.jsonl parses", checker->bad_lines() == 0,
         checker->bad_lines() == 0 ? fmt::format("{} lines", v.lines)
                                   : fmt::format("{} bad lines; first: {}", checker->bad_lines(), checker->first_bad()));
-    if (metadata.contains("metrics_count") && metadata["metrics_count"].is_number_unsigned()) {
-      const uint64_t want = metadata["metrics_count"].get<uint64_t>();
-      Add(v, "metrics_count", want == v.lines,
+    // A series exported in several windows has a line per window: lines_count is what the file
+    // must hold, metrics_count (distinct series) can only be smaller.
+    if (metadata.contains("lines_count") && metadata["lines_count"].is_number_unsigned()) {
+      const uint64_t want = metadata["lines_count"].get<uint64_t>();
+      Add(v, "lines_count", want == v.lines,
           want == v.lines ? "" : fmt::format("metadata says {}, metrics.jsonl has {} lines", want, v.lines));
+    }
+    if (metadata.contains("metrics_count") && metadata["metrics_count"].is_number_unsigned()) {
+      const uint64_t series = metadata["metrics_count"].get<uint64_t>();
+      const bool plausible = series <= v.lines && (series > 0) == (v.lines > 0);
+      Add(v, "metrics_count", plausible,
+          plausible ? "" : fmt::format("metadata says {} series, metrics.jsonl has {} lines", series, v.lines));
     }
     if (obfuscated_claim) {
       Add(v, "no leftover addresses", v.leftover_values == 0,

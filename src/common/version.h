@@ -6,6 +6,6 @@
 namespace vmx {
 
 // Returns the build's version, e.g. "0.1.0-3f2c1ab".
-constexpr std::string_view Version() { return VMX_VERSION; }
+std::string_view Version();
 
 }  // namespace vmx

@@ -102,12 +102,29 @@ TEST_F(BundleVerifierTest, LeftoverAddressesAreFoundWhenObfuscated) {
 TEST_F(BundleVerifierTest, BadLinesAndCountMismatchFail) {
   const std::string bad = std::string(kClean) + "{\"metric\":{}, \"values\":[1]}\nnot json\n";
   const std::string path = WriteBundle(dir_, {{"metrics.jsonl", bad}, {"README.txt", "hi"}},
-                                       {{"obfuscated", false}, {"metrics_count", 2}});
+                                       {{"obfuscated", false}, {"metrics_count", 2}, {"lines_count", 2}});
   Result<BundleVerification> v = VerifyBundle(path);
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(HasFailed(*v, "metrics.jsonl parses")) << v->ToText();
-  EXPECT_TRUE(HasFailed(*v, "metrics_count")) << v->ToText();
+  EXPECT_TRUE(HasFailed(*v, "lines_count")) << v->ToText();
   EXPECT_NE(v->ToText().find("line 3 has no \"timestamps\""), std::string::npos) << v->ToText();
+}
+
+// A series exported in several windows has one line per window: more lines than series is fine,
+// more series than lines is not.
+TEST_F(BundleVerifierTest, SeriesSpreadOverWindowsCountOnce) {
+  const std::string twice = std::string(kClean) + kClean;
+  const std::string ok = WriteBundle(dir_, {{"metrics.jsonl", twice}, {"README.txt", "hi"}},
+                                     {{"obfuscated", false}, {"metrics_count", 2}, {"lines_count", 4}});
+  Result<BundleVerification> v = VerifyBundle(ok);
+  ASSERT_TRUE(v.ok());
+  EXPECT_TRUE(v->ok()) << v->ToText();
+  const std::string bad = WriteBundle(dir_, {{"metrics.jsonl", twice}, {"README.txt", "hi"}},
+                                      {{"obfuscated", false}, {"metrics_count", 5}, {"lines_count", 4}});
+  Result<BundleVerification> w = VerifyBundle(bad);
+  ASSERT_TRUE(w.ok());
+  EXPECT_TRUE(HasFailed(*w, "metrics_count")) << w->ToText();
+  EXPECT_FALSE(HasFailed(*w, "lines_count")) << w->ToText();
 }
 
 TEST_F(BundleVerifierTest, MissingEntriesAndTruncatedZip) {

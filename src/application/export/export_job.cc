@@ -12,6 +12,8 @@
 #include "common/version.h"
 #include "infrastructure/archive/bundle_metadata.h"
 #include "infrastructure/archive/bundle_readme.h"
+#include "infrastructure/archive/raw_deflater.h"
+#include "infrastructure/archive/sha256_stream.h"
 #include "infrastructure/archive/zip_bundle_writer.h"
 #include "infrastructure/vm/url_normalizer.h"
 
@@ -43,6 +45,18 @@ std::string ComponentOfVersion(const std::string& version) {
     if (version[i] == '-' && std::isdigit(static_cast<unsigned char>(version[i + 1]))) return version.substr(0, i);
   }
   return version;
+}
+
+// Streams the file at `path` to `sink` in blocks of `block`'s size.
+Status CopyFile(const std::string& path, std::vector<char>& block,
+                const std::function<Status(std::string_view)>& sink) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (f == nullptr) return Status::Internal("cannot read staged window " + path, "resume the export");
+  Status s;
+  size_t n;
+  while (s.ok() && (n = std::fread(block.data(), 1, block.size(), f)) > 0) s = sink({block.data(), n});
+  std::fclose(f);
+  return s;
 }
 
 std::string RangeText(const TimeRange& r) {
@@ -91,6 +105,7 @@ Status ExportJob::Start() {
   shared_.rw_fallback_client = rw_fallback_client_.get();
   shared_.selection = *selection;
   shared_.retry = options_.retry;
+  shared_.compression_level = options_.compression_level;
   const int64_t step_s = config_.metric_step_seconds;
   shared_.query_range_step_s = step_s > 0 ? step_s : kDefaultQueryRangeStepSeconds;
   // Windows end on step multiples so no dedup bucket (or query_range grid) straddles two windows.
@@ -159,7 +174,10 @@ Status ExportJob::WriteManifestLocked() const {
                        {"end_ms", w.range.end_ms},
                        {"completed", w.state == Window::State::kDone},
                        {"lines", w.stats.lines},
-                       {"samples", w.stats.samples}});
+                       {"samples", w.stats.samples},
+                       {"bytes", w.stats.bytes},
+                       {"crc32", w.stats.crc32},
+                       {"deflated_bytes", w.stats.deflated_bytes}});
   }
   return staging_.WriteManifest({{"job_id", id_},
                                  {"tool_version", std::string(Version())},
@@ -211,7 +229,7 @@ void ExportJob::WorkerLoop() {
     lock.unlock();
 
     WindowStats stats;
-    Status s = fetcher.Fetch(range, staging_.PartPath(range), &stats, &live_lines_);
+    Status s = fetcher.Fetch(range, staging_, &stats, &live_lines_);
     if (s.ok()) s = staging_.CompleteWindow(range);
 
     lock.lock();
@@ -248,7 +266,11 @@ Status ExportJob::Assemble() {
   const std::string path = (fs::path(options_.output_dir) / archive_name_).string();
   Result<std::unique_ptr<ZipBundleWriter>> zip = ZipBundleWriter::Create(path, options_.compression_level);
   if (!zip.ok()) return zip.status();
-  if (Status s = (*zip)->BeginEntry("metrics.jsonl"); !s.ok()) return s;
+  // The workers deflated every window already; here the pieces are only hashed and concatenated.
+  if (Status s = (*zip)->BeginDeflatedEntry("metrics.jsonl"); !s.ok()) return s;
+  Sha256Stream metrics_hash;
+  uint32_t crc = 0;
+  uint64_t bytes = 0;
   std::vector<char> block(kCopyBlock);
   UnixMillis next = config_.time_range.start_ms;
   {
@@ -257,30 +279,47 @@ Status ExportJob::Assemble() {
   }
   while (next < config_.time_range.end_ms) {
     TimeRange range;
+    WindowStats stats;
     {
       std::unique_lock<std::mutex> lock(mu_);
       cv_.wait(lock, [&] { return StoppingLocked() || windows_.at(next).state == Window::State::kDone; });
       if (StoppingLocked()) return cancel_requested_ ? Status::Canceled() : failure_;
       range = windows_.at(next).range;
+      stats = windows_.at(next).stats;
     }
-    const std::string staged = staging_.WindowPath(range);
-    FILE* f = std::fopen(staged.c_str(), "rb");
-    if (f == nullptr) return Status::Internal("cannot read staged window " + staged, "resume the export");
-    size_t n;
-    Status s;
-    while (s.ok() && (n = std::fread(block.data(), 1, block.size(), f)) > 0) {
-      if (shared_.canceled) s = Status::Canceled();
-      if (s.ok()) s = (*zip)->Write({block.data(), n});
-    }
-    std::fclose(f);
+    Status s = HashStagedWindow(range, stats, block, metrics_hash);
+    if (s.ok()) s = CopyFile(staging_.DeflatedPath(range), block, [&](std::string_view piece) {
+      return shared_.canceled ? Status::Canceled() : (*zip)->WriteDeflated(piece);
+    });
     if (!s.ok()) return s.code() == StatusCode::kCanceled && !cancel_requested_ ? failure_ : s;
+    crc = CombineCrc32(crc, stats.crc32, stats.bytes);
+    bytes += stats.bytes;
+    staging_.DropWindowText(range);
     next = range.end_ms;
     std::lock_guard<std::mutex> lock(mu_);
     assembled_until_ = next;
   }
-  Result<std::string> metrics_sha = (*zip)->EndEntry();
-  if (!metrics_sha.ok()) return metrics_sha.status();
-  return WriteBundleTail(**zip, *metrics_sha);
+  if (Status s = (*zip)->EndDeflatedEntry(crc, bytes); !s.ok()) return s;
+  return WriteBundleTail(**zip, metrics_hash.HexDigest());
+}
+
+Status ExportJob::HashStagedWindow(const TimeRange& range, const WindowStats& stats, std::vector<char>& block,
+                                   Sha256Stream& hash) const {
+  uint64_t seen = 0;
+  const auto add = [&](std::string_view data) {
+    if (shared_.canceled) return Status::Canceled();
+    hash.Update(data);
+    seen += data.size();
+    return Status::Ok();
+  };
+  // The text copy is cheaper to hash; after a resume it may be gone, the piece always remains.
+  const std::string text = staging_.WindowPath(range);
+  Status s = fs::exists(text) ? CopyFile(text, block, add) : InflatePieceFile(staging_.DeflatedPath(range), add);
+  if (s.ok() && seen != stats.bytes) {
+    s = Status::Internal(fmt::format("staged window {} holds {} bytes, {} were written", text, seen, stats.bytes),
+                         "the staging dir was changed while the export ran; start the export again");
+  }
+  return s;
 }
 
 Status ExportJob::WriteBundleTail(ZipBundleWriter& zip, const std::string& metrics_sha) {

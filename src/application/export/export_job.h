@@ -103,6 +103,9 @@ class ExportJob {
   void Run();
   void WorkerLoop();
   Status Assemble();
+  // Adds a completed window's lines to `hash`, checking their length against `stats`.
+  Status HashStagedWindow(const TimeRange& range, const WindowStats& stats, std::vector<char>& block,
+                          class Sha256Stream& hash) const;
   Status WriteBundleTail(class ZipBundleWriter& zip, const std::string& metrics_sha);
   Status WriteManifestLocked() const;
   void CollectVmVersions();

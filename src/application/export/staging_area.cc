@@ -30,11 +30,21 @@ std::string StagingArea::WindowPath(const TimeRange& w) const {
 
 std::string StagingArea::PartPath(const TimeRange& w) const { return WindowPath(w) + ".part"; }
 
+std::string StagingArea::DeflatedPath(const TimeRange& w) const { return WindowPath(w) + ".deflate"; }
+
+std::string StagingArea::DeflatedPartPath(const TimeRange& w) const { return DeflatedPath(w) + ".part"; }
+
 Status StagingArea::CompleteWindow(const TimeRange& w) const {
   std::error_code ec;
   fs::rename(PartPath(w), WindowPath(w), ec);
+  if (!ec) fs::rename(DeflatedPartPath(w), DeflatedPath(w), ec);
   if (ec) return Status::Internal(fmt::format("cannot finish staged window {}: {}", WindowPath(w), ec.message()));
   return Status::Ok();
+}
+
+void StagingArea::DropWindowText(const TimeRange& w) const {
+  std::error_code ec;
+  fs::remove(WindowPath(w), ec);  // best effort: the whole directory goes after success anyway
 }
 
 Status StagingArea::WriteManifest(const nlohmann::json& manifest) const {

@@ -12,6 +12,7 @@
 #include "application/export/query_range_lines.h"
 #include "common/http_client.h"
 #include "common/line_splitter.h"
+#include "infrastructure/archive/raw_deflater.h"
 
 namespace vmx {
 namespace {
@@ -27,39 +28,72 @@ bool IsTooManyRequests(const std::string& lower) {
   return lower.find("429") != std::string::npos || lower.find("too many requests") != std::string::npos;
 }
 
-// Buffered writes of one window's lines to its staging file.
-class StagingFile {
+// Buffered writes of one window's lines to its two staging files: the text and the deflated
+// piece the bundle is assembled from.
+class StagingFiles {
  public:
-  explicit StagingFile(const std::string& path) : path_(path), f_(std::fopen(path.c_str(), "wb")) {}
-  ~StagingFile() {
-    if (f_ != nullptr) std::fclose(f_);
+  StagingFiles(const StagingArea& staging, const TimeRange& w, int level)
+      : text_path_(staging.PartPath(w)),
+        deflated_path_(staging.DeflatedPartPath(w)),
+        text_(std::fopen(text_path_.c_str(), "wb")),
+        deflated_(std::fopen(deflated_path_.c_str(), "wb")),
+        deflater_(level) {}
+  ~StagingFiles() {
+    if (text_ != nullptr) std::fclose(text_);
+    if (deflated_ != nullptr) std::fclose(deflated_);
   }
   Status OpenStatus() const {
-    if (f_ != nullptr) return Status::Ok();
-    return Status::Internal(fmt::format("cannot create staging file {}: {}", path_, std::strerror(errno)),
-                            "set staging_dir to a writable directory with free space");
+    if (text_ != nullptr && deflated_ != nullptr) return Status::Ok();
+    return Status::Internal(
+        fmt::format("cannot create staging file {}: {}", text_ == nullptr ? text_path_ : deflated_path_,
+                    std::strerror(errno)),
+        "set staging_dir to a writable directory with free space");
   }
   std::string& buffer() { return buf_; }
   Status MaybeFlush() { return buf_.size() >= kFlushBytes ? Flush() : Status::Ok(); }
   Status Flush() {
-    if (!buf_.empty() && std::fwrite(buf_.data(), 1, buf_.size(), f_) != buf_.size()) {
-      return Status::Internal(fmt::format("cannot write staging file {}: {}", path_, std::strerror(errno)),
-                              "check free space in the staging dir");
-    }
+    if (buf_.empty()) return Status::Ok();
+    zbuf_.clear();
+    if (Status s = deflater_.Append(buf_, &zbuf_); !s.ok()) return s;
+    if (Status s = Put(text_, text_path_, buf_); !s.ok()) return s;
     buf_.clear();
-    return Status::Ok();
+    return Put(deflated_, deflated_path_, zbuf_);
   }
-  Status Close() {
+  // Flushes, ends the deflated piece and closes both files; fills the byte counts and CRC.
+  Status Close(WindowStats* stats) {
     Status s = Flush();
-    if (std::fclose(f_) != 0 && s.ok()) s = Status::Internal("cannot close staging file " + path_);
-    f_ = nullptr;
+    zbuf_.clear();
+    if (s.ok()) s = deflater_.Finish(&zbuf_);
+    if (s.ok()) s = Put(deflated_, deflated_path_, zbuf_);
+    for (auto [f, path] : {std::pair{&text_, &text_path_}, std::pair{&deflated_, &deflated_path_}}) {
+      if (std::fclose(*f) != 0 && s.ok()) s = WriteError(*path);
+      *f = nullptr;
+    }
+    stats->bytes = deflater_.uncompressed_bytes();
+    stats->crc32 = deflater_.crc32();
+    stats->deflated_bytes = deflated_bytes_;
     return s;
   }
 
  private:
-  std::string path_;
-  FILE* f_;
+  Status Put(FILE* f, const std::string& path, const std::string& data) {
+    if (!data.empty() && std::fwrite(data.data(), 1, data.size(), f) != data.size()) return WriteError(path);
+    if (f == deflated_) deflated_bytes_ += data.size();
+    return Status::Ok();
+  }
+  static Status WriteError(const std::string& path) {
+    return Status::Internal(fmt::format("cannot write staging file {}: {}", path, std::strerror(errno)),
+                            "free space in the staging dir (or set staging_dir elsewhere), then resume");
+  }
+
+  std::string text_path_;
+  std::string deflated_path_;
+  FILE* text_;
+  FILE* deflated_;
+  RawDeflater deflater_;
+  uint64_t deflated_bytes_ = 0;
   std::string buf_;
+  std::string zbuf_;
 };
 
 // Sleeps `d` unless the job is canceled first.
@@ -93,9 +127,9 @@ bool IsRetryable(const Status& s) {
 WindowFetcher::WindowFetcher(FetchShared* shared, std::shared_ptr<Obfuscator> obfuscator, int64_t step_ms)
     : shared_(shared), rewriter_(std::move(obfuscator), step_ms) {}
 
-Status WindowFetcher::FetchOnce(const TimeRange& w, const std::string& path, WindowStats* stats,
+Status WindowFetcher::FetchOnce(const TimeRange& w, const StagingArea& staging, WindowStats* stats,
                                 std::atomic<uint64_t>* live_lines, Route* used) {
-  StagingFile file(path);
+  StagingFiles file(staging, w, shared_->compression_level);
   if (Status s = file.OpenStatus(); !s.ok()) return s;
   const uint64_t lines_before = rewriter_.lines();
   const uint64_t samples_before = rewriter_.samples();
@@ -129,7 +163,7 @@ Status WindowFetcher::FetchOnce(const TimeRange& w, const std::string& path, Win
     if (result.ok()) result = splitter.Finish(on_line);
   }
   if (shared_->canceled) result = Status::Canceled();
-  if (result.ok()) result = file.Close();
+  if (result.ok()) result = file.Close(stats);
   if (!result.ok()) {
     live_lines->fetch_sub(counted, std::memory_order_relaxed);
     return result;
@@ -139,14 +173,14 @@ Status WindowFetcher::FetchOnce(const TimeRange& w, const std::string& path, Win
   return Status::Ok();
 }
 
-Status WindowFetcher::Fetch(const TimeRange& w, const std::string& path, WindowStats* stats,
+Status WindowFetcher::Fetch(const TimeRange& w, const StagingArea& staging, WindowStats* stats,
                             std::atomic<uint64_t>* live_lines) {
   const RetryPolicy& retry = shared_->retry;
   std::chrono::milliseconds backoff = retry.first_backoff;
   Status last;
   for (int attempt = 1; attempt <= retry.attempts; ++attempt) {
     Route used = Route::kExport;
-    last = FetchOnce(w, path, stats, live_lines, &used);
+    last = FetchOnce(w, staging, stats, live_lines, &used);
     if (last.ok() || last.code() == StatusCode::kCanceled) return last;
     if (used != Route::kQueryRange && IsMissingExportRoute(last)) {
       // Remembered for the whole job: later windows go straight to the next route. Routes only
@@ -167,7 +201,8 @@ Status WindowFetcher::Fetch(const TimeRange& w, const std::string& path, WindowS
       last = last.Wrap(fmt::format("gave up after {} attempts", retry.attempts));
     }
   }
-  std::remove(path.c_str());
+  std::remove(staging.PartPath(w).c_str());
+  std::remove(staging.DeflatedPartPath(w).c_str());
   return last.Wrap(fmt::format("cannot export window {}..{} from {}", FormatRfc3339(w.start_ms),
                                FormatRfc3339(w.end_ms), RedactUrl(shared_->client->connection().full_api_url)));
 }

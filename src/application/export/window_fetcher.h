@@ -1,6 +1,7 @@
-// WindowFetcher: exports one time window from VictoriaMetrics into a staging file, rewriting
-// every line on the way (chunk -> lines -> SeriesLineRewriter -> file; never a whole window in
-// memory). Retries connection errors, 429 and 5xx with exponential backoff; falls back to
+// WindowFetcher: exports one time window from VictoriaMetrics into the staging area, rewriting
+// every line on the way (chunk -> lines -> SeriesLineRewriter -> text file + deflated piece; never
+// a whole window in memory). Compressing here, on every fetch thread, is what keeps the bundle's
+// deflate off the single assembling thread. Retries connection errors, 429 and 5xx with exponential backoff; falls back to
 // query_range once the export route turns out to be missing and remembers that for the job.
 // One fetcher per worker thread; the shared state it points to is thread-safe.
 #pragma once
@@ -13,6 +14,7 @@
 
 #include "application/export/export_selection.h"
 #include "application/export/series_line_rewriter.h"
+#include "application/export/staging_area.h"
 #include "common/status.h"
 #include "domain/time_range.h"
 #include "infrastructure/vm/vm_client.h"
@@ -37,22 +39,26 @@ struct FetchShared {
   std::atomic<bool> use_query_range{false};  // set once the export route is found missing
   std::atomic<bool> canceled{false};
   RetryPolicy retry;
+  int compression_level = 1;                 // deflate level of the staged pieces
 };
 
 // What one finished window holds.
 struct WindowStats {
   uint64_t lines = 0;
   uint64_t samples = 0;
+  uint64_t bytes = 0;           // of the rewritten lines
+  uint32_t crc32 = 0;           // of the rewritten lines
+  uint64_t deflated_bytes = 0;  // of the staged deflate piece
 };
 
 class WindowFetcher {
  public:
   WindowFetcher(FetchShared* shared, std::shared_ptr<Obfuscator> obfuscator, int64_t step_ms);
 
-  // Writes the rewritten lines of window `w` to `path` (truncating it first). `live_lines` counts
-  // lines as they are written, for progress. A Status for which NeedsSplit() is true asks the
-  // caller to halve the window.
-  Status Fetch(const TimeRange& w, const std::string& path, WindowStats* stats,
+  // Writes the rewritten lines of window `w` to the staging area's ".part" files of `w`
+  // (truncating them first). `live_lines` counts lines as they are written, for progress. A Status
+  // for which NeedsSplit() is true asks the caller to halve the window.
+  Status Fetch(const TimeRange& w, const StagingArea& staging, WindowStats* stats,
                std::atomic<uint64_t>* live_lines);
 
   // The rewriter (its jobs() tells which job pseudonyms were written).
@@ -60,7 +66,7 @@ class WindowFetcher {
 
  private:
   enum class Route { kExport, kRwFallbackExport, kQueryRange };
-  Status FetchOnce(const TimeRange& w, const std::string& path, WindowStats* stats,
+  Status FetchOnce(const TimeRange& w, const StagingArea& staging, WindowStats* stats,
                    std::atomic<uint64_t>* live_lines, Route* used);
   FetchShared* shared_;
   SeriesLineRewriter rewriter_;
