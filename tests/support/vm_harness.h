@@ -25,6 +25,8 @@ class ChildProcess {
   // SIGKILL without waiting for a graceful shutdown (simulates a crash).
   void Kill();
   bool running() const { return pid_ > 0; }
+  // The process id while running (for /proc/<pid>/status in load checks), else -1.
+  pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
 
  private:
