@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <limits>
 
 #include "common/duration.h"
 
@@ -58,12 +59,25 @@ Result<TimeShift> ParseTimeShift(const std::string& text, const std::string& ali
   return shift;
 }
 
+namespace {
+
+// a - b, clamped to the int64 range: a bundle may hold any int64 timestamp, and the line
+// rewriter refuses the lines a clamped shift would carry out of range.
+int64_t ClampedDifference(int64_t a, int64_t b) {
+  int64_t d = 0;
+  if (!__builtin_sub_overflow(a, b, &d)) return d;
+  return b < 0 ? std::numeric_limits<int64_t>::max() : std::numeric_limits<int64_t>::min();
+}
+
+}  // namespace
+
 int64_t ShiftMillis(const TimeShift& shift, int64_t first_ms, int64_t last_ms, int64_t now_ms) {
   switch (shift.mode) {
     case TimeShift::Mode::kNone: return 0;
     case TimeShift::Mode::kFixed: return shift.fixed_ms;
-    case TimeShift::Mode::kNow: return first_ms <= last_ms ? now_ms - last_ms : 0;
-    case TimeShift::Mode::kAlign: return first_ms <= last_ms ? shift.align_to_ms - first_ms : 0;
+    case TimeShift::Mode::kNow: return first_ms <= last_ms ? ClampedDifference(now_ms, last_ms) : 0;
+    case TimeShift::Mode::kAlign:
+      return first_ms <= last_ms ? ClampedDifference(shift.align_to_ms, first_ms) : 0;
   }
   return 0;
 }

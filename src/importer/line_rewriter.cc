@@ -97,6 +97,12 @@ Status LineRewriter::Rewrite(std::string_view line, LineFacts* facts, std::strin
     if (auto e = std::move(field_result).get(field)) return Malformed("not valid JSON", e);
     std::string_view key;
     if (auto e = field.unescaped_key().get(key)) return Malformed("not valid JSON", e);
+    // JSON readers disagree on a repeated key (VictoriaMetrics takes the first, others the last,
+    // a naive reader both): such a line is ambiguous, so it is set aside (fuzz finding).
+    if ((key == "metric" && have_metric) || (key == "values" && have_values) ||
+        (key == "timestamps" && have_timestamps)) {
+      return Malformed(fmt::format("\"{}\" appears twice", std::string(key)));
+    }
     if (key == "metric") {
       od::object metric;
       if (auto e = field.value().get_object().get(metric)) return Malformed("\"metric\" is not an object", e);
@@ -167,6 +173,15 @@ Status LineRewriter::Rewrite(std::string_view line, LineFacts* facts, std::strin
                                  timestamps_.size()));
   }
   if (facts->labels == 0) return Malformed("\"metric\" has no labels");
+  // A timestamp the shift would carry past the int64 range cannot be sent (fuzz finding: the
+  // addition below overflowed); the later loops rely on this check.
+  for (size_t i = 0; rules_.shift_ms != 0 && i < timestamps_.size(); ++i) {
+    int64_t shifted = 0;
+    if (__builtin_add_overflow(timestamps_[i], rules_.shift_ms, &shifted)) {
+      return Malformed(fmt::format("timestamp {} ({}) shifted by {} ms is out of range", i + 1,
+                                   timestamps_[i], rules_.shift_ms));
+    }
+  }
 
   facts->series_hash = hash;
   facts->metric_name = name_;

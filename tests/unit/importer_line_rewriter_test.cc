@@ -1,6 +1,8 @@
 // LineRewriter: validation, byte-for-byte passthrough, time shift, retention trim, label drop.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "importer/line_rewriter.h"
 
 namespace vmx::importer {
@@ -90,6 +92,42 @@ TEST(LineRewriter, MalformedLinesSayWhatIsWrong) {
     Status s = rw.Rewrite(line, &f, &out);
     EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << line;
     EXPECT_NE(s.message().find(why), std::string::npos) << line << " -> " << s.message();
+  }
+}
+
+// Fuzz findings (tests/fuzz/import_line_fuzz.cc): a shift that carries a timestamp past the
+// int64 range overflowed (undefined behaviour, garbage timestamps); a repeated key made the
+// rewriter concatenate both arrays, while VictoriaMetrics reads only the first.
+TEST(LineRewriter, RefusesTimestampsTheShiftCarriesOutOfRange) {
+  RewriteRules rules;
+  rules.shift_ms = std::numeric_limits<int64_t>::max();
+  LineRewriter rw(rules);
+  LineFacts f;
+  std::string out;
+  Status s = rw.Rewrite(R"({"metric":{"__name__":"m"},"values":[1,2],"timestamps":[-5,1]})", &f, &out);
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("timestamp 2 (1) shifted by"), std::string::npos) << s.message();
+  EXPECT_EQ(out, "");
+  ASSERT_TRUE(rw.Rewrite(R"({"metric":{"__name__":"m"},"values":[1],"timestamps":[-5]})", &f, &out).ok());
+  EXPECT_EQ(f.max_ts, std::numeric_limits<int64_t>::max() - 5);
+}
+
+TEST(LineRewriter, RefusesRepeatedKeys) {
+  for (const bool passthrough : {true, false}) {
+    RewriteRules rules;
+    if (!passthrough) rules.shift_ms = 1;
+    LineRewriter rw(rules);
+    LineFacts f;
+    std::string out;
+    for (const char* line :
+         {R"({"metric":{"a":"b"},"values":[1,1],"timestamps":[1],"timestamps":[2]})",
+          R"({"metric":{"a":"b"},"values":[1],"values":[2],"timestamps":[1]})",
+          R"({"metric":{"a":"b"},"metric":{"c":"d"},"values":[1],"timestamps":[1]})"}) {
+      Status s = rw.Rewrite(line, &f, &out);
+      EXPECT_FALSE(s.ok()) << line;
+      EXPECT_NE(s.message().find("appears twice"), std::string::npos) << s.message();
+    }
+    EXPECT_EQ(out, "");
   }
 }
 

@@ -1,6 +1,8 @@
 // Where vmimport writes and reads for each URL form, and how options are read and checked.
 #include <gtest/gtest.h>
 
+#include <limits>
+
 #include "importer/import_options.h"
 #include "importer/import_target.h"
 #include "importer/time_text.h"
@@ -63,6 +65,22 @@ TEST(ImportOptions, TimeShiftForms) {
   EXPECT_EQ(align->align_to_ms, 1'735'689'600'000);
   EXPECT_FALSE(ParseTimeShift("align", "").ok());
   EXPECT_FALSE(ParseTimeShift("sideways", "").ok());
+}
+
+// A crafted bundle can hold any int64 timestamp; the shift that aligns it must not overflow
+// (found while fuzzing the line rewriter; UBSan flagged the same addition there).
+TEST(ImportOptions, ShiftForExtremeTimestampsIsClamped) {
+  constexpr int64_t kMin = std::numeric_limits<int64_t>::min();
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  TimeShift now;
+  now.mode = TimeShift::Mode::kNow;
+  EXPECT_EQ(ShiftMillis(now, kMin, kMin, 1'700'000'000'000), kMax);
+  EXPECT_EQ(ShiftMillis(now, 0, 1000, 1'700'000'000'000), 1'699'999'999'000);
+  TimeShift align;
+  align.mode = TimeShift::Mode::kAlign;
+  align.align_to_ms = -1'000;
+  EXPECT_EQ(ShiftMillis(align, kMax, kMax, 0), kMin);
+  EXPECT_EQ(ShiftMillis(align, 1'000, 2'000, 0), -2'000);
 }
 
 TEST(ImportOptions, FromPageJsonAndRefusals) {
