@@ -55,9 +55,26 @@ Status FillJobsFromDiscovery(ExportConfig& config) {
   return Status::Ok();
 }
 
+// What -resume sends besides the job id: the credentials and key given on this command line.
+nlohmann::json ResumeSecrets(const ExportFlags& f) {
+  nlohmann::json secrets = nlohmann::json::object();
+  if (!f.password.empty() || !f.username.empty()) {
+    secrets["auth"] = {{"type", "basic"}, {"username", f.username}, {"password", f.password}};
+  } else if (!f.bearer_token.empty()) {
+    secrets["auth"] = {{"type", "bearer"}, {"token", f.bearer_token}};
+  } else if (const size_t colon = f.header.find(':'); colon != std::string::npos) {
+    const size_t value = f.header.find_first_not_of(' ', colon + 1);
+    secrets["auth"] = {{"type", "header"},
+                       {"header_name", f.header.substr(0, colon)},
+                       {"header_value", value == std::string::npos ? "" : f.header.substr(value)}};
+  }
+  if (!f.obfuscation_key.empty()) secrets["obfuscation_key"] = f.obfuscation_key;
+  return secrets;
+}
+
 // Writes the obfuscation mapping with mode 0600 (it holds the originals).
-Status WriteMapping(const std::string& path, const ExportConfig& config) {
-  const std::string text = ObfuscatorFor(config.obfuscation)->Mapping().dump(2) + "\n";
+Status WriteMapping(const std::string& path, const nlohmann::json& mapping) {
+  const std::string text = mapping.dump(2) + "\n";
   const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   if (fd < 0) return Status::InvalidArgument(fmt::format("-mapping-out: cannot create {:?}", path));
   ::fchmod(fd, 0600);
@@ -94,15 +111,19 @@ int RunExportCommand(const std::vector<std::string>& args) {
   spdlog::set_default_logger(spdlog::stderr_logger_mt("export"));  // stdout is for results
   if (flags.debug) spdlog::set_level(spdlog::level::debug);
 
-  Result<ExportConfig> config = BuildExportConfig(app, flags, NowMillis());
-  if (!config.ok()) {
-    std::cerr << "error: " << config.status().ToString() << "\nrun `vmexporter export -help` to see every flag\n";
-    return kBadUsage;
-  }
-  if (config->mode == ExportMode::kCluster && config->jobs.empty()) {
-    if (Status s = FillJobsFromDiscovery(*config); !s.ok()) {
-      std::cerr << "error: " << s.ToString() << "\n";
-      return kFailure;
+  std::optional<ExportConfig> config;  // none with -resume: the staged manifest has it
+  if (flags.resume.empty()) {
+    Result<ExportConfig> built = BuildExportConfig(app, flags, NowMillis());
+    if (!built.ok()) {
+      std::cerr << "error: " << built.status().ToString() << "\nrun `vmexporter export -help` to see every flag\n";
+      return kBadUsage;
+    }
+    config = std::move(*built);
+    if (config->mode == ExportMode::kCluster && config->jobs.empty()) {
+      if (Status s = FillJobsFromDiscovery(*config); !s.ok()) {
+        std::cerr << "error: " << s.ToString() << "\n";
+        return kFailure;
+      }
     }
   }
 
@@ -116,7 +137,8 @@ int RunExportCommand(const std::vector<std::string>& args) {
   options.output_dir = output_dir;
   options.job.parallelism = std::max(1, flags.parallel);
   ExportService service(options);
-  Result<std::shared_ptr<ExportJob>> job = service.Start(*config);
+  Result<std::shared_ptr<ExportJob>> job =
+      flags.resume.empty() ? service.Start(*config) : service.Adopt(flags.staging_dir, flags.resume, ResumeSecrets(flags));
   if (!job.ok()) {
     std::cerr << "error: " << job.status().ToString() << "\n";
     return job.status().code() == StatusCode::kInvalidArgument ? kBadUsage : kFailure;
@@ -140,8 +162,8 @@ int RunExportCommand(const std::vector<std::string>& args) {
   }
   const ExportResult result = *(*job)->result();
   int code = 0;
-  if (!flags.mapping_out.empty() && config->obfuscation.enabled) {
-    if (Status s = WriteMapping(flags.mapping_out, *config); !s.ok()) {
+  if (std::optional<nlohmann::json> mapping = (*job)->Mapping(); mapping && !flags.mapping_out.empty()) {
+    if (Status s = WriteMapping(flags.mapping_out, *mapping); !s.ok()) {
       std::cerr << "error: " << s.ToString() << "\n";
       code = kFailure;
     }

@@ -97,6 +97,9 @@ void AddExportFlags(CLI::App& app, ExportFlags& f) {
                  "Fetch the range in windows of this size, e.g. 1h; default picks a size from the range and series count");
   app.add_option("--parallel", f.parallel, "How many windows are fetched at once")->default_str("2");
   app.add_option("--output", f.output, "Directory for the bundle")->default_str(".");
+  app.add_option("--resume", f.resume,
+                 "Continue the unfinished export ID that an earlier, killed run left in -staging-dir (give the same "
+                 "credentials and -obfuscation-key again); an unknown ID lists the resumable ones");
   app.add_option("--staging-dir", f.staging_dir,
                  "Directory for completed windows while the export runs (default: under the system temp dir)");
   app.add_option("--archive-name", f.archive_name, "File name of the bundle (default vmexport_<id>_<time>.zip)");

@@ -33,6 +33,7 @@ struct ExportFlags {
   bool oneshot = false;          // -oneshot (earlier exporter's scripts)
   std::string oneshot_config;    // -oneshot-config FILE
   bool debug = false;
+  std::string resume;            // -resume ID: continue an unfinished export of an earlier run
   int parallel = 2;
 };
 

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <iostream>
 
+#include "application/export/staged_exports.h"
 #include "common/local_server.h"
 #include "common/vm_flags.h"
 #include "server/exporter_api.h"
@@ -46,6 +47,14 @@ int RunWizardCommand(const std::vector<std::string>& args) {
     return 1;
   }
   std::cout << "vmexporter listening on " << server.url_with_token() << std::endl;
+  // A killed or crashed earlier run leaves its completed windows behind; say so once.
+  for (const StagedExport& e : ListStagedExports("")) {
+    const nlohmann::json sum = StagedExportSummary(e);
+    spdlog::info("unfinished export {} in {}: {}/{} windows done; {}", e.job_id, e.dir,
+                 sum["completed_batches"].get<size_t>(), sum["total_batches"].get<size_t>(),
+                 e.resumable ? "resume it with POST /api/export/resume or `vmexporter export -resume=" + e.job_id + "`"
+                             : "not resumable: " + e.reason);
+  }
   if (!no_browser) OpenInBrowser(server.url_with_token());
   server.WaitForShutdown();
   return 0;

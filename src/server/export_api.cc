@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "application/export/staged_exports.h"
 #include "common/api_response.h"
 
 namespace vmx {
@@ -125,7 +126,29 @@ void RegisterExportApi(httplib::Server& server, std::shared_ptr<ExportService> s
     };
   };
   server.Post("/api/export/cancel", control(&ExportJob::Cancel));
-  server.Post("/api/export/resume", control(&ExportJob::Resume));
+  // A job of this process resumes by id; an unfinished export an earlier process left in the
+  // staging dir (see /api/export/staged) also needs its credentials and obfuscation key again:
+  // {job_id, staging_dir?, auth?, obfuscation_key?}.
+  server.Post("/api/export/resume", [service, control](const httplib::Request& req, httplib::Response& res) {
+    Result<std::string> id = JobIdOf(req);
+    if (!id.ok()) return ReplyError(res, id.status());
+    Result<std::shared_ptr<ExportJob>> own = service->Find(*id);
+    if (own.ok()) return control(&ExportJob::Resume)(req, res);
+    if (req.body.empty()) return ReplyError(res, own.status());
+    Result<nlohmann::json> body = ParseJsonBody(req);
+    if (!body.ok()) return ReplyError(res, body.status());
+    Result<std::shared_ptr<ExportJob>> job = service->Adopt(body->value("staging_dir", ""), *id, *body);
+    if (!job.ok()) return ReplyError(res, job.status());
+    ReplyJson(res, (*job)->StatusJson());
+  });
+
+  // Unfinished exports of earlier processes in the staging dir (?dir=, default root).
+  server.Get("/api/export/staged", [](const httplib::Request& req, httplib::Response& res) {
+    const std::string root = req.has_param("dir") ? req.get_param_value("dir") : "";
+    nlohmann::json staged = nlohmann::json::array();
+    for (const StagedExport& e : ListStagedExports(root)) staged.push_back(StagedExportSummary(e));
+    ReplyJson(res, {{"staging_root", root.empty() ? DefaultStagingRoot() : root}, {"staged", staged}});
+  });
 
   server.Get("/api/export/mapping", [service](const httplib::Request& req, httplib::Response& res) {
     ReplyMapping(*service, req, res);

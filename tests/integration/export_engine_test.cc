@@ -26,6 +26,8 @@ namespace {
 
 using testing::HttpAnswer;
 using testing::HttpCall;
+using testing::ServerBinary;
+using testing::VmexporterBinary;
 using testing::TempDir;
 using testing::VmSingle;
 
@@ -468,4 +470,95 @@ TEST_F(ExportEngine, RestApiStartsReportsAndServesOnlyItsOwnBundles) {
 }
 
 }  // namespace
+// Our process killed with SIGKILL mid-export: the next process lists the staging dir as
+// resumable, continues with the same obfuscation key, fetches only the missing windows and
+// produces the same content (same pseudonyms, same samples) as an uninterrupted run. Without a
+// key the staging dir says why it cannot be resumed.
+TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
+  FaultProxy proxy(vm_.port());
+  nlohmann::json j = ConfigJson(proxy.url());
+  j["obfuscation"] = {{"enabled", true}, {"custom_labels", {"instance"}}, {"key", "resume-key-1"}};
+  auto service = Service(1);
+  const ExportResult whole = RunToCompletion(*service, Config(j));
+
+  TempDir out;
+  proxy.delay_ms = 300;  // 12 windows one at a time: ~4 s, time enough to kill
+  std::string job_id;
+  {
+    ServerBinary first(VmexporterBinary(), {"-no-browser", "-output=" + out.path()});
+    HttpAnswer start = first.Api("POST", "/api/export/start", j.dump());
+    ASSERT_EQ(start.status, 200) << start.body;
+    job_id = nlohmann::json::parse(start.body)["job_id"];
+    for (int i = 0; i < 300; ++i) {
+      const nlohmann::json st = nlohmann::json::parse(first.Api("GET", "/api/export/status?id=" + job_id).body);
+      if (st["completed_batches"].get<int>() >= 3) break;
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    first.process().Kill();
+  }
+  proxy.delay_ms = 0;
+  const int requests_before = proxy.export_requests;
+
+  ServerBinary next(VmexporterBinary(), {"-no-browser", "-output=" + out.path()});
+  HttpAnswer listed = next.Api("GET", "/api/export/staged?dir=" + staging_.path());
+  ASSERT_EQ(listed.status, 200) << listed.body;
+  const nlohmann::json staged = nlohmann::json::parse(listed.body)["staged"];
+  ASSERT_EQ(staged.size(), 1u) << listed.body;
+  EXPECT_EQ(staged[0]["job_id"], job_id);
+  EXPECT_TRUE(staged[0]["resumable"].get<bool>()) << staged[0].dump();
+  const int done = staged[0]["completed_batches"];
+  EXPECT_GE(done, 3);
+  EXPECT_LT(done, 12);
+  EXPECT_EQ(listed.body.find("resume-key-1"), std::string::npos) << "the key is never stored";
+
+  nlohmann::json resume = {{"job_id", job_id}, {"staging_dir", staging_.path()}, {"obfuscation_key", "wrong"}};
+  HttpAnswer refused = next.Api("POST", "/api/export/resume", resume.dump());
+  EXPECT_EQ(refused.status, 400) << refused.body;
+  EXPECT_NE(refused.body.find("obfuscation key does not match"), std::string::npos) << refused.body;
+  resume["obfuscation_key"] = "resume-key-1";
+  HttpAnswer resumed = next.Api("POST", "/api/export/resume", resume.dump());
+  ASSERT_EQ(resumed.status, 200) << resumed.body;
+  nlohmann::json st;
+  for (int i = 0; i < 500; ++i) {
+    st = nlohmann::json::parse(next.Api("GET", "/api/export/status?id=" + job_id).body);
+    if (st["state"] != "running" && st["state"] != "pending") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ASSERT_EQ(st["state"], "completed") << st.dump() << next.log();
+  EXPECT_LE(proxy.export_requests - requests_before, 12 - done) << "only the missing windows are fetched";
+
+  const std::string resumed_zip = st["result"]["archive_path"];
+  const Samples a = ParseSamples(BundleEntry(whole.archive_path, "metrics.jsonl"));
+  const Samples b = ParseSamples(BundleEntry(resumed_zip, "metrics.jsonl"));
+  EXPECT_EQ(b.duplicates, 0u);
+  EXPECT_EQ(a.total, 36u * (kSamplesPerSeries - 1));
+  EXPECT_TRUE(a.series == b.series) << "same pseudonyms, same samples";
+  EXPECT_EQ(BundleEntry(resumed_zip, "metrics.jsonl").find("10.0.0.1"), std::string::npos);
+  const nlohmann::json meta = nlohmann::json::parse(BundleEntry(resumed_zip, "metadata.json"));
+  EXPECT_EQ(meta["metrics_count"], 36);
+  int rc = -1;
+  Shell(std::string(VMX_BIN_DIR) + "/vmexporter verify '" + resumed_zip + "'", &rc);
+  EXPECT_EQ(rc, 0);
+  EXPECT_FALSE(std::filesystem::exists(staging_.path() + "/" + job_id)) << "staging goes after success";
+
+  // Without a key: killed again, the staging dir explains why it cannot be resumed.
+  j["obfuscation"].erase("key");
+  proxy.delay_ms = 300;
+  {
+    ServerBinary third(VmexporterBinary(), {"-no-browser", "-output=" + out.path()});
+    HttpAnswer start = third.Api("POST", "/api/export/start", j.dump());
+    ASSERT_EQ(start.status, 200) << start.body;
+    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    third.process().Kill();
+  }
+  const nlohmann::json unkeyed =
+      nlohmann::json::parse(next.Api("GET", "/api/export/staged?dir=" + staging_.path()).body)["staged"];
+  ASSERT_EQ(unkeyed.size(), 1u);
+  EXPECT_FALSE(unkeyed[0]["resumable"].get<bool>());
+  EXPECT_NE(unkeyed[0]["reason"].get<std::string>().find("no obfuscation key"), std::string::npos);
+  HttpAnswer no = next.Api("POST", "/api/export/resume",
+                           nlohmann::json{{"job_id", unkeyed[0]["job_id"]}, {"staging_dir", staging_.path()}}.dump());
+  EXPECT_EQ(no.status, 409) << no.body;
+}
+
 }  // namespace vmx

@@ -9,6 +9,7 @@
 
 #include "application/discovery/job_component_hints.h"
 #include "application/obfuscator_registry.h"
+#include "common/line_splitter.h"
 #include "common/version.h"
 #include "infrastructure/archive/bundle_metadata.h"
 #include "infrastructure/archive/bundle_readme.h"
@@ -65,6 +66,10 @@ std::string RangeText(const TimeRange& r) {
 
 }  // namespace
 
+std::string StagedKeyCheck(const std::string& key, const std::string& job_id) {
+  return key.empty() ? "" : HmacSha256Hex(key, "vmexporter staged export " + job_id).substr(0, 32);
+}
+
 const char* ExportJobStateName(ExportJobState s) {
   switch (s) {
     case ExportJobState::kPending: return "pending";
@@ -89,7 +94,11 @@ ExportJob::~ExportJob() {
   if (runner_.joinable()) runner_.join();
 }
 
-Status ExportJob::Start() {
+Status ExportJob::Start() { return Launch(nullptr); }
+
+Status ExportJob::StartFromStaging(const nlohmann::json& manifest) { return Launch(&manifest); }
+
+Status ExportJob::Launch(const nlohmann::json* staged) {
   Result<Connection> conn = NormalizeConnection(config_.connection);
   if (!conn.ok()) return conn.status().Wrap("connection");
   config_.connection = *conn;
@@ -121,32 +130,84 @@ Status ExportJob::Start() {
     TeachJobComponents(config_, *obfuscator_);
   }
 
-  uint64_t series = kUnknownSeriesEstimate;
-  if (!shared_.selection.metricsql) {
-    const auto at_start = CountSeriesAt(*client_, shared_.selection.match,
-                                        std::min(config_.time_range.start_ms + 300'000, config_.time_range.end_ms));
-    const auto at_end = CountSeriesAt(*client_, shared_.selection.match, config_.time_range.end_ms);
-    if (at_start || at_end) series = std::max(at_start.value_or(0), at_end.value_or(0));
-  }
-  window_ms_ = WindowMillisFor(config_, series);
-  const std::vector<TimeRange> plan = PlanWindows(config_.time_range, window_ms_, grid_);
-
   Result<StagingArea> staging = StagingArea::Open(config_.staging_dir, id_);
   if (!staging.ok()) return staging.status();
   staging_ = *staging;
-  created_ms_ = NowMillis();
+  std::map<UnixMillis, Window> windows;
+  if (staged != nullptr) {
+    Result<std::map<UnixMillis, Window>> restored = RestoreWindows(*staged);
+    if (!restored.ok()) return restored.status();
+    windows = std::move(*restored);
+  } else {
+    uint64_t series = kUnknownSeriesEstimate;
+    if (!shared_.selection.metricsql) {
+      const auto at_start = CountSeriesAt(*client_, shared_.selection.match,
+                                          std::min(config_.time_range.start_ms + 300'000, config_.time_range.end_ms));
+      const auto at_end = CountSeriesAt(*client_, shared_.selection.match, config_.time_range.end_ms);
+      if (at_start || at_end) series = std::max(at_start.value_or(0), at_end.value_or(0));
+    }
+    window_ms_ = WindowMillisFor(config_, series);
+    for (const TimeRange& w : PlanWindows(config_.time_range, window_ms_, grid_)) {
+      windows[w.start_ms] = Window{w, Window::State::kPending, {}, {}};
+    }
+    created_ms_ = NowMillis();
+  }
   archive_name_ = config_.archive_name.empty() ? BundleFileName(id_, created_ms_) : config_.archive_name;
   if (archive_name_.size() < 4 || archive_name_.substr(archive_name_.size() - 4) != ".zip") archive_name_ += ".zip";
   CollectVmVersions();
 
   std::lock_guard<std::mutex> lock(mu_);
-  for (const TimeRange& w : plan) windows_[w.start_ms] = Window{w, Window::State::kPending, {}};
-  for (auto it = plan.rbegin(); it != plan.rend(); ++it) queue_.push_back(it->start_ms);
+  windows_ = std::move(windows);
+  size_t done = 0;
+  for (auto it = windows_.rbegin(); it != windows_.rend(); ++it) {
+    if (it->second.state == Window::State::kDone) {
+      ++done;
+    } else {
+      queue_.push_back(it->first);
+    }
+  }
+  progress_at_run_start_ = windows_.empty() ? 0 : 0.85 * static_cast<double>(done) / windows_.size();
   if (Status s = WriteManifestLocked(); !s.ok()) return s;
   state_ = ExportJobState::kRunning;
   run_started_ = std::chrono::steady_clock::now();
   runner_ = std::thread(&ExportJob::Run, this);
   return Status::Ok();
+}
+
+Result<std::map<UnixMillis, ExportJob::Window>> ExportJob::RestoreWindows(const nlohmann::json& manifest) {
+  const std::string where = staging_.dir() + "/manifest.json";
+  if (manifest.value("key_check", "") != StagedKeyCheck(config_.obfuscation.key, id_)) {
+    return Status::InvalidArgument(
+        fmt::format("the obfuscation key does not match the one export {} was started with", id_),
+        "give the same obfuscation key again: pseudonyms of the completed windows depend on it");
+  }
+  window_ms_ = manifest.value("window_ms", int64_t{0});
+  created_ms_ = manifest.value("created_ms", NowMillis());
+  std::map<UnixMillis, Window> windows;
+  UnixMillis covered = config_.time_range.start_ms;
+  for (const nlohmann::json& w : manifest.value("windows", nlohmann::json::array())) {
+    Window window;
+    window.range = {w.value("start_ms", int64_t{0}), w.value("end_ms", int64_t{0})};
+    if (window.range.start_ms != covered || window.range.end_ms <= window.range.start_ms) {
+      return Status::InvalidArgument(fmt::format("{} does not describe consecutive windows", where),
+                                     "start the export again");
+    }
+    covered = window.range.end_ms;
+    std::error_code ec;
+    const uint64_t on_disk = fs::file_size(staging_.DeflatedPath(window.range), ec);
+    if (w.value("completed", false) && !ec && on_disk == w.value("deflated_bytes", uint64_t{0})) {
+      window.state = Window::State::kDone;
+      window.stats = {w.value("lines", uint64_t{0}), w.value("samples", uint64_t{0}), w.value("bytes", uint64_t{0}),
+                      w.value("crc32", uint32_t{0}), on_disk};
+      window.jobs = w.value("jobs", std::vector<std::string>{});
+    }
+    windows[window.range.start_ms] = std::move(window);
+  }
+  if (covered != config_.time_range.end_ms) {
+    return Status::InvalidArgument(fmt::format("{} does not cover the export's time range", where),
+                                   "start the export again");
+  }
+  return windows;
 }
 
 void ExportJob::CollectVmVersions() {
@@ -177,13 +238,25 @@ Status ExportJob::WriteManifestLocked() const {
                        {"samples", w.stats.samples},
                        {"bytes", w.stats.bytes},
                        {"crc32", w.stats.crc32},
-                       {"deflated_bytes", w.stats.deflated_bytes}});
+                       {"deflated_bytes", w.stats.deflated_bytes},
+                       {"jobs", w.jobs}});
   }
+  // Everything a later process needs to continue, except secrets: credentials and the
+  // obfuscation key are asked for again (the key is checked against key_check).
+  nlohmann::json config = ExportConfigToPublicJson(config_);
+  config["connection"]["tls_ca_file"] = config_.connection.tls.ca_file;
+  config["connection"]["tls_cert_file"] = config_.connection.tls.cert_file;
+  config["connection"]["tls_key_file"] = config_.connection.tls.key_file;
   return staging_.WriteManifest({{"job_id", id_},
                                  {"tool_version", std::string(Version())},
                                  {"time_range", TimeRangeToJson(config_.time_range)},
                                  {"archive_name", archive_name_},
                                  {"obfuscated", config_.obfuscation.enabled},
+                                 {"keyed", !config_.obfuscation.key.empty()},
+                                 {"key_check", StagedKeyCheck(config_.obfuscation.key, id_)},
+                                 {"created_ms", created_ms_},
+                                 {"window_ms", window_ms_},
+                                 {"config", config},
                                  {"windows", windows}});
 }
 
@@ -239,16 +312,16 @@ void ExportJob::WorkerLoop() {
     if (s.ok()) {
       w.state = Window::State::kDone;
       w.stats = stats;
-      jobs_written_.insert(fetcher.rewriter().jobs().begin(), fetcher.rewriter().jobs().end());
-      series_written_.insert(fetcher.rewriter().series().begin(), fetcher.rewriter().series().end());
+      // The rewriter's jobs since it started: a superset of this window's, all written by this job.
+      w.jobs.assign(fetcher.rewriter().jobs().begin(), fetcher.rewriter().jobs().end());
       if (Status m = WriteManifestLocked(); !m.ok()) spdlog::warn("export {}: {}", id_, m.ToString());
     } else if (s.code() == StatusCode::kCanceled) {
       w.state = Window::State::kPending;
     } else if (NeedsSplit(s) && (halves = SplitWindow(range, grid_))) {
       spdlog::info("export {}: splitting window {} in two: {}", id_, RangeText(range), s.message());
       windows_.erase(start);
-      windows_[halves->first.start_ms] = Window{halves->first, Window::State::kPending, {}};
-      windows_[halves->second.start_ms] = Window{halves->second, Window::State::kPending, {}};
+      windows_[halves->first.start_ms] = Window{halves->first, Window::State::kPending, {}, {}};
+      windows_[halves->second.start_ms] = Window{halves->second, Window::State::kPending, {}, {}};
       queue_.push_back(halves->second.start_ms);
       queue_.push_back(halves->first.start_ms);
     } else {
@@ -276,6 +349,7 @@ Status ExportJob::Assemble() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     assembled_until_ = next;
+    series_written_.clear();
   }
   while (next < config_.time_range.end_ms) {
     TimeRange range;
@@ -304,17 +378,26 @@ Status ExportJob::Assemble() {
 }
 
 Status ExportJob::HashStagedWindow(const TimeRange& range, const WindowStats& stats, std::vector<char>& block,
-                                   Sha256Stream& hash) const {
+                                   Sha256Stream& hash) {
   uint64_t seen = 0;
+  LineSplitter lines;
+  // A series is its metric object; inside JSON strings a quote is escaped, so the first
+  // ',"values":' of a line ends the metric.
+  const LineSplitter::LineCallback count_series = [this](std::string_view line) {
+    const size_t end = line.find(",\"values\":");
+    series_written_.insert(std::hash<std::string_view>{}(line.substr(0, end)));
+    return Status::Ok();
+  };
   const auto add = [&](std::string_view data) {
     if (shared_.canceled) return Status::Canceled();
     hash.Update(data);
     seen += data.size();
-    return Status::Ok();
+    return lines.Feed(data, count_series);
   };
   // The text copy is cheaper to hash; after a resume it may be gone, the piece always remains.
   const std::string text = staging_.WindowPath(range);
   Status s = fs::exists(text) ? CopyFile(text, block, add) : InflatePieceFile(staging_.DeflatedPath(range), add);
+  if (s.ok()) s = lines.Finish(count_series);
   if (s.ok() && seen != stats.bytes) {
     s = Status::Internal(fmt::format("staged window {} holds {} bytes, {} were written", text, seen, stats.bytes),
                          "the staging dir was changed while the export ran; start the export again");
@@ -355,7 +438,9 @@ Status ExportJob::WriteBundleTail(ZipBundleWriter& zip, const std::string& metri
       m.samples_count += w.stats.samples;
     }
     m.metrics_count = series_written_.size();
-    m.jobs.assign(jobs_written_.begin(), jobs_written_.end());
+    std::set<std::string> jobs;
+    for (const auto& [start, w] : windows_) jobs.insert(w.jobs.begin(), w.jobs.end());
+    m.jobs.assign(jobs.begin(), jobs.end());
     m.batching = {{"enabled", config_.batching.enabled},
                   {"strategy", config_.batching.strategy},
                   {"custom_interval_seconds", config_.batching.custom_interval_seconds},

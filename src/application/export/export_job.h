@@ -31,6 +31,10 @@
 
 namespace vmx {
 
+// What a staging manifest records about the obfuscation key: an HMAC that tells whether a key
+// given again is the same, without keeping it ("" without a key).
+std::string StagedKeyCheck(const std::string& key, const std::string& job_id);
+
 enum class ExportJobState { kPending, kRunning, kCompleted, kFailed, kCanceled };
 
 // "pending", "running", "completed", "failed", "canceled".
@@ -67,6 +71,11 @@ class ExportJob {
   // Validates the selection, connects, plans the windows and opens the staging area, then starts
   // the background run. Errors here mean nothing was started.
   Status Start();
+  // Continues an export that an earlier, gone process left in the staging dir (killed, crashed):
+  // `manifest` is that dir's manifest.json, and this job was made with its id and
+  // StagedExportConfig(). Completed windows whose pieces are intact are kept; with the same
+  // obfuscation key (checked) the pseudonyms match. Errors here mean nothing was started.
+  Status StartFromStaging(const nlohmann::json& manifest);
   // Asks a pending or running job to stop; completed windows stay staged for Resume.
   Status Cancel();
   // Restarts a canceled or failed job from its completed windows.
@@ -98,14 +107,17 @@ class ExportJob {
     TimeRange range;
     enum class State { kPending, kRunning, kDone } state = State::kPending;
     WindowStats stats;
+    std::vector<std::string> jobs;  // job label values written (already rewritten)
   };
 
+  Status Launch(const nlohmann::json* staged);
+  Result<std::map<UnixMillis, Window>> RestoreWindows(const nlohmann::json& manifest);
   void Run();
   void WorkerLoop();
   Status Assemble();
   // Adds a completed window's lines to `hash`, checking their length against `stats`.
   Status HashStagedWindow(const TimeRange& range, const WindowStats& stats, std::vector<char>& block,
-                          class Sha256Stream& hash) const;
+                          class Sha256Stream& hash);
   Status WriteBundleTail(class ZipBundleWriter& zip, const std::string& metrics_sha);
   Status WriteManifestLocked() const;
   void CollectVmVersions();
@@ -133,8 +145,7 @@ class ExportJob {
   int running_ = 0;
   bool cancel_requested_ = false;
   Status failure_;
-  std::set<std::string> jobs_written_;
-  std::unordered_set<uint64_t> series_written_;  // hashes of distinct series, for metrics_count
+  std::unordered_set<uint64_t> series_written_;  // hashes of distinct output series (assembler)
   std::optional<ExportResult> result_;
   UnixMillis assembled_until_ = 0;
   std::chrono::steady_clock::time_point run_started_;

@@ -5,6 +5,8 @@
 #include <filesystem>
 #include <random>
 
+#include "application/export/staged_exports.h"
+
 namespace fs = std::filesystem;
 
 namespace vmx {
@@ -40,6 +42,26 @@ ExportService::~ExportService() {
 Result<std::shared_ptr<ExportJob>> ExportService::Start(const ExportConfig& config) {
   auto job = std::make_shared<ExportJob>(NewExportId(), config, options_.job);
   if (Status s = job->Start(); !s.ok()) return s;
+  std::lock_guard<std::mutex> lock(mu_);
+  jobs_[job->id()] = job;
+  return job;
+}
+
+Result<std::shared_ptr<ExportJob>> ExportService::Adopt(const std::string& root, const std::string& job_id,
+                                                        const nlohmann::json& secrets) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (jobs_.count(job_id) > 0) {
+      return Status::Conflict(fmt::format("export {} belongs to this process", job_id),
+                              "resume it with its job_id alone");
+    }
+  }
+  Result<StagedExport> staged = FindStagedExport(root, job_id);
+  if (!staged.ok()) return staged.status();
+  Result<ExportConfig> config = StagedExportConfig(*staged, secrets);
+  if (!config.ok()) return config.status();
+  auto job = std::make_shared<ExportJob>(job_id, *config, options_.job);
+  if (Status s = job->StartFromStaging(staged->manifest); !s.ok()) return s;
   std::lock_guard<std::mutex> lock(mu_);
   jobs_[job->id()] = job;
   return job;

@@ -30,6 +30,10 @@ class ExportService {
 
   // Starts a job in the background; errors mean the config or the connection is unusable.
   Result<std::shared_ptr<ExportJob>> Start(const ExportConfig& config);
+  // Continues the unfinished export `job_id` of an earlier process from the staging dir `root`
+  // ("" = default), with the credentials and obfuscation key in `secrets` (StagedExportConfig).
+  Result<std::shared_ptr<ExportJob>> Adopt(const std::string& root, const std::string& job_id,
+                                           const nlohmann::json& secrets);
   // The job with this id, or NotFound.
   Result<std::shared_ptr<ExportJob>> Find(const std::string& job_id) const;
   // The absolute path of a completed bundle of this process named by its path or file name;

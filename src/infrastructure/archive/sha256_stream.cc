@@ -1,6 +1,7 @@
 #include "infrastructure/archive/sha256_stream.h"
 
 #include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -22,6 +23,20 @@ Sha256Stream::~Sha256Stream() = default;
 
 void Sha256Stream::Update(std::string_view data) {
   EVP_DigestUpdate(ctx_->md, data.data(), data.size());
+}
+
+std::string HmacSha256Hex(std::string_view key, std::string_view message) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(message.data()),
+       message.size(), digest, &len);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < len; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 15]);
+  }
+  return out;
 }
 
 std::string Sha256Stream::HexDigest() {

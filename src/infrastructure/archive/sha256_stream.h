@@ -27,6 +27,9 @@ class Sha256Stream {
   std::unique_ptr<Context> ctx_;
 };
 
+// HMAC-SHA256(key, message) as lowercase hex.
+std::string HmacSha256Hex(std::string_view key, std::string_view message);
+
 // SHA-256 of a whole file, streamed in blocks, as lowercase hex.
 Result<std::string> Sha256OfFile(const std::string& path);
 
