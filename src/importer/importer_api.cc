@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <cstdio>
-#include <cstdlib>
 #include <fstream>
 
 #include "common/api_response.h"
@@ -11,11 +10,10 @@
 #include "importer/bundle_preflight.h"
 #include "importer/import_target.h"
 #include "importer/target_probe.h"
+#include "importer/upload_form.h"
 
 namespace vmx::importer {
 namespace {
-
-constexpr size_t kMaxConfigBytes = 1 << 20;
 
 // Options from a request's "config" (or the request itself), with the server's limits.
 Result<ImportOptions> OptionsFrom(const nlohmann::json& config, const ImporterLimits& limits) {
@@ -53,21 +51,10 @@ HttpClientOptions ProbeHttp(const ImportOptions& o, const ImportTarget& t) {
   return http;
 }
 
-Status UploadTooLarge(const ImporterLimits& limits) {
-  return Status::TooLarge(
-      fmt::format("the bundle is larger than the upload limit of {} bytes", limits.max_upload_bytes),
-      "start vmimport with a larger -max-upload-size, or import with `vmimport import`");
-}
-
 void HandleUpload(ImportJobs& jobs, const ImporterLimits& limits, const httplib::Request& req,
                   httplib::Response& res, const httplib::ContentReader& content_reader) {
-  if (!req.is_multipart_form_data()) {
-    ReplyError(res, Status::InvalidArgument("the upload must be multipart/form-data with a `bundle` file part"));
-    return;
-  }
-  const std::string length = req.get_header_value("Content-Length");
-  if (!length.empty() && std::strtoull(length.c_str(), nullptr, 10) > limits.max_upload_bytes) {
-    ReplyError(res, UploadTooLarge(limits));
+  if (Status s = CheckUploadRequest(req, limits.max_upload_bytes); !s.ok()) {
+    ReplyError(res, s);
     return;
   }
   Result<std::shared_ptr<ImportJob>> created = jobs.Create();
@@ -76,74 +63,17 @@ void HandleUpload(ImportJobs& jobs, const ImporterLimits& limits, const httplib:
     return;
   }
   std::shared_ptr<ImportJob> job = *created;
-  std::string field;
-  std::string file_name;
-  std::string config_text;
-  std::ofstream out;
-  bool have_bundle = false;
-  uint64_t size = 0;
-  Status failure;
-  const bool read_all = content_reader(
-      [&](const httplib::MultipartFormData& part) {
-        field = part.name;
-        if (field == "bundle") {
-          if (have_bundle) {
-            failure = Status::InvalidArgument("the upload has more than one `bundle` part");
-            return false;
-          }
-          have_bundle = true;
-          file_name = part.filename;
-          out.open(job->bundle_path(), std::ios::binary | std::ios::trunc);
-          if (!out) {
-            failure = Status::Internal(fmt::format("cannot create {}", job->bundle_path()),
-                                       "check free space in the temp directory");
-            return false;
-          }
-        }
-        return true;
-      },
-      [&](const char* data, size_t len) {
-        if (field == "bundle") {
-          size += len;
-          if (size > limits.max_upload_bytes) {
-            failure = UploadTooLarge(limits);
-            return false;
-          }
-          out.write(data, static_cast<std::streamsize>(len));
-          if (!out) {
-            failure = Status::Internal("cannot store the uploaded bundle", "check free space in the temp directory");
-            return false;
-          }
-        } else if (field == "config") {
-          if (config_text.size() + len > kMaxConfigBytes) {
-            failure = Status::TooLarge("the `config` part is larger than 1 MiB");
-            return false;
-          }
-          config_text.append(data, len);
-        }
-        return true;
-      });
-  out.close();
-  if (failure.ok() && !read_all) {
-    failure = Status::InvalidArgument("the upload was cut short before the end of the form", "upload the bundle again");
-  }
-  if (failure.ok() && !have_bundle) {
-    failure = Status::InvalidArgument("the upload has no `bundle` file part",
-                                      "send the file as multipart/form-data field `bundle`");
-  }
-  nlohmann::json config = nlohmann::json::object();
-  if (failure.ok() && !config_text.empty()) {
-    config = nlohmann::json::parse(config_text, nullptr, false);
-    if (config.is_discarded() || !config.is_object()) {
-      failure = Status::InvalidArgument("the `config` part is not a JSON object");
-    }
-  }
-  if (!failure.ok()) {
+  Result<UploadForm> form = ReceiveUpload(content_reader, job->bundle_path(), limits.max_upload_bytes);
+  if (!form.ok()) {
     jobs.Remove(job->id());
-    ReplyError(res, failure);
+    // The rest of a refused body may still be in the socket; without closing, the server would
+    // read it as the next request on this keep-alive connection (seen while fuzzing).
+    res.set_header("Connection", "close");
+    ReplyError(res, form.status());
     return;
   }
-  job->SetUploaded(file_name, size);
+  const nlohmann::json& config = form->config;
+  job->SetUploaded(form->file_name, form->bundle_bytes);
   if (config.value("start", true)) {
     Result<ImportOptions> options = OptionsFrom(config, limits);
     Status s = options.ok() ? job->Start(*options) : options.status();

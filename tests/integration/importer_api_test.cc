@@ -144,6 +144,29 @@ TEST(ImporterApi, UploadOverTheLimitIsRefusedClearly) {
   EXPECT_NE(up.body.dump().find("4096"), std::string::npos) << up.body;
 }
 
+// Seen while fuzzing the upload (tests/fuzz/upload_form_fuzz.cc): a form refused half-way left
+// the rest of its body in the keep-alive connection, where the server read it as the next
+// request and answered that one with an empty 400.
+TEST(ImporterApi, RefusedUploadDoesNotPoisonTheConnection) {
+  ServerBinary app(VmimportBinary(), {});
+  httplib::Client cli(app.base());
+  cli.set_keep_alive(true);
+  cli.set_read_timeout(30);
+  httplib::Headers headers = {{"X-Auth-Token", app.token()}};
+  httplib::MultipartFormDataItems items = {
+      {"bundle", "{}\n", "a.jsonl", "application/octet-stream"},
+      {"bundle", std::string(256 << 10, 'x'), "b.jsonl", "application/octet-stream"},
+  };
+  httplib::Result up = cli.Post("/api/upload", headers, items);
+  ASSERT_TRUE(up) << httplib::to_string(up.error());
+  EXPECT_EQ(up->status, 400) << up->body;
+  EXPECT_NE(up->body.find("more than one `bundle` part"), std::string::npos) << up->body;
+  httplib::Result next = cli.Get("/api/config", headers);
+  ASSERT_TRUE(next) << httplib::to_string(next.error());
+  EXPECT_EQ(next->status, 200) << next->body;
+  EXPECT_TRUE(nlohmann::json::parse(next->body, nullptr, false).contains("max_upload_bytes")) << next->body;
+}
+
 TEST(ImporterApi, ConnectionCheckExplainsWrongCredentialsAndUnknownJobs) {
   VmSingle target;
   VmAuth auth(fmt::format("users:\n  - username: \"u\"\n    password: \"right\"\n    url_prefix: \"{}\"\n", target.url()));
