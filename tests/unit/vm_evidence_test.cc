@@ -36,6 +36,59 @@ TEST(ComponentEvidence, VersionLabelWinsThenJobNameThenMetricNames) {
   EXPECT_EQ(none.evidence, ComponentEvidence::kNone);
 }
 
+// Metric names of Debian's victoria-metrics 1.79.5 scraping itself (its /metrics page): the
+// embedded scraper's vm_promscrape_* names outnumber the storage ones, and it serves
+// vminsert_*/vmselect_* request histograms of its own.
+std::vector<std::string> SingleNodeNames() {
+  return {
+      "go_goroutines", "process_cpu_seconds_total", "vminsert_request_duration_seconds_bucket",
+      "vmselect_request_duration_seconds_bucket", "vm_app_version", "vm_cache_entries",
+      "vm_data_size_bytes", "vm_parts", "vm_pending_rows", "vm_promscrape_config_reloads_total",
+      "vm_promscrape_conn_bytes_read_total", "vm_promscrape_conn_bytes_written_total",
+      "vm_promscrape_conn_read_errors_total", "vm_promscrape_conn_reads_total",
+      "vm_promscrape_conn_write_errors_total", "vm_promscrape_conn_writes_total",
+      "vm_promscrape_conns", "vm_promscrape_dial_errors_total", "vm_promscrape_dials_total",
+      "vm_promscrape_discovery_consul_service_watchers",
+      "vm_promscrape_discovery_consul_service_watchers_created_total",
+      "vm_promscrape_discovery_consul_service_watchers_stopped_total",
+      "vm_promscrape_discovery_kubernetes_group_watchers",
+      "vm_promscrape_discovery_requests_total", "vm_promscrape_discovery_retries_total",
+      "vm_promscrape_discoveryutils_configmap_entries_count",
+      "vm_promscrape_max_scrape_size_exceeded_errors_total", "vm_promscrape_scrape_retries_total",
+      "vm_promscrape_scrapes_failed_total", "vm_promscrape_scrapes_gunzip_failed_total",
+      "vm_promscrape_scrapes_gunziped_total",
+      "vm_promscrape_scrapes_skipped_by_sample_limit_total",
+      "vm_promscrape_scrapes_timed_out_total", "vm_promscrape_scrapes_total",
+      "vm_promscrape_stale_samples_created_total", "vm_rows", "vm_rows_added_to_storage_total",
+      "vm_rows_deleted_total", "vm_rows_ignored_total", "vm_rows_inserted_total",
+      "vm_rows_invalid_total", "vm_rows_merged_total"};
+}
+
+TEST(ComponentEvidence, SingleNodeScrapingItselfStaysVmsingleDespiteScraperPrefixes) {
+  const std::vector<std::string> names = SingleNodeNames();
+  EXPECT_EQ(ComponentFromMetricNames(names), "vmsingle");
+  JobClassification c = ClassifyJob("victoria-metrics", "", names);
+  EXPECT_EQ(c.component, "vmsingle");
+  EXPECT_EQ(c.evidence, ComponentEvidence::kJobName);
+  // A job name that says nothing: the storage gauges alone decide.
+  JobClassification anon = ClassifyJob("job-3", "", names);
+  EXPECT_EQ(anon.component, "vmsingle");
+  EXPECT_EQ(anon.evidence, ComponentEvidence::kMetricNames);
+}
+
+TEST(ComponentEvidence, ScraperOrClusterMetricsWithoutSingleNodeStorageKeepTheirComponent) {
+  // vmagent has vm_rows_inserted_total and vm_promscrape_* but no storage gauges.
+  EXPECT_EQ(ComponentFromMetricNames({"vm_rows_inserted_total", "vm_promscrape_scrapes_total",
+                                      "vmagent_remotewrite_requests_total", "vm_cache_entries"}),
+            "vmagent");
+  // vmstorage holds data too, but shows its links to vminsert/vmselect.
+  EXPECT_EQ(ComponentFromMetricNames({"vm_data_size_bytes", "vm_rows", "vm_parts", "vm_vminsert_conns",
+                                      "vm_vmselect_conns", "vm_promscrape_scrapes_total"}),
+            "vmstorage");
+  // vminsert: RPC to vmstorage, no storage.
+  EXPECT_EQ(ComponentFromMetricNames({"vm_rpc_rows_sent_total", "vm_rows_inserted_total"}), "vminsert");
+}
+
 TEST(ComponentEvidence, ShortVersion) {
   EXPECT_EQ(ShortVersion("vmstorage-20240101-000000-tags-v1.97.1-cluster-0-gabc", ""), "v1.97.1");
   EXPECT_EQ(ShortVersion("victoria-metrics-20220808-094220-tags-v1.79.5-0-gdebian00", ""),

@@ -159,7 +159,8 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
           c = ClassifyJob(job, version, *names);
         } else if (names.ok()) {
           // The job name said one thing; metric prefixes may say something more specific
-          // (a job "victoria-metrics" that really runs vmagent).
+          // (a job "victoria-metrics" that really runs vmagent). A real single node, whose
+          // embedded scraper shows vmagent's prefixes, comes back as "vmsingle" and stays.
           std::string by_names = ComponentFromMetricNames(*names);
           if (!by_names.empty() && by_names != c.component && by_names != "vmsingle") {
             c = {by_names, ComponentEvidence::kMetricNames};

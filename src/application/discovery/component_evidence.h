@@ -28,7 +28,8 @@ std::string ComponentFromJobName(std::string_view job);
 
 // The component a set of metric names points to: the most frequent component-specific prefix
 // (vm_rpc_, vmagent_, vmalert_, …); a single node shows storage, insert and select metrics
-// together without cluster RPC ones. "" when the names show no VictoriaMetrics component.
+// together without cluster RPC ones, and its storage gauges (vm_rows, vm_data_size_bytes) outweigh
+// the vm_promscrape_* names of its embedded scraper. "" when the names show no VM component.
 std::string ComponentFromMetricNames(const std::vector<std::string>& metric_names);
 
 // "v1.79.5" from a short_version label, or from a version label such as
