@@ -14,6 +14,7 @@ int Status::http_status() const {
     case StatusCode::kUnavailable: return 502;
     case StatusCode::kTimeout: return 504;
     case StatusCode::kCanceled: return 409;
+    case StatusCode::kStorage: return 507;
     case StatusCode::kInternal: return 500;
   }
   return 500;

@@ -23,6 +23,7 @@ enum class StatusCode {
   kUnavailable,        // 502: VictoriaMetrics unreachable or failing
   kTimeout,            // 504
   kCanceled,           // the user canceled
+  kStorage,            // 507: our own disk is full or a directory is not writable (not retried)
   kInternal,           // 500
 };
 
@@ -56,6 +57,9 @@ class [[nodiscard]] Status {
   }
   static Status Canceled(std::string m = "canceled by the user") {
     return {StatusCode::kCanceled, std::move(m)};
+  }
+  static Status Storage(std::string m, std::string h = {}) {
+    return {StatusCode::kStorage, std::move(m), std::move(h)};
   }
   static Status Internal(std::string m, std::string h = {}) {
     return {StatusCode::kInternal, std::move(m), std::move(h)};

@@ -168,4 +168,55 @@ TEST_F(CliExport, ClearErrorsAndExitCodes) {
 }
 
 }  // namespace
+// A full or read-only disk: a clear error before or during the export, and nothing half-written
+// left with a name that claims completeness. Small tmpfs mounts in a private mount namespace
+// (unshare -rm: no root needed where user namespaces are allowed) stand in for a full disk.
+TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
+  if (Shell("unshare -rm true", dir_.path()).code != 0) GTEST_SKIP() << "no mount namespaces here";
+  const std::string out = dir_.path() + "/out", staging = dir_.path() + "/staging";
+  std::filesystem::create_directories(out);
+  std::filesystem::create_directories(staging);
+  const std::string export_cmd = Exporter() + " export -url=" + vm_->url() + " -since=1h -batch-window=10m";
+  // Runs `cmd` with `dir` replaced by a one-page tmpfs (optionally already full), then lists the
+  // files left in `dir` before the mount goes away.
+  const auto in_tiny_fs = [&](const std::string& dir, bool prefill, const std::string& cmd) {
+    return Shell("unshare -rm sh -c 'mount -t tmpfs -o size=4k tmpfs " + dir +
+                     (prefill ? " && head -c 4096 /dev/zero > " + dir + "/filler" : std::string()) + " && " + cmd +
+                     "; echo exit=$?; cd " + dir + " && find . -type f | sort'",
+                 dir_.path());
+  };
+
+  // Output dir full: the ZIP cannot be written; no bundle, no .part, no sidecar remains.
+  ShellRun r = in_tiny_fs(out, true, export_cmd + " -output=" + out + " -staging-dir=" + staging);
+  EXPECT_NE(r.out.find("exit=1"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(".zip.part"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.substr(r.out.find("exit=1") + 7), "./filler\n") << r.out;
+
+  // Staging dir full before the first window: refused before anything is fetched.
+  r = in_tiny_fs(staging, true, export_cmd + " -output=" + out + " -staging-dir=" + staging);
+  EXPECT_NE(r.out.find("exit=1"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("manifest.json"), std::string::npos) << r.err;
+  EXPECT_TRUE(std::filesystem::is_empty(out));
+
+  // Staging dir fills up during the export (with a key, so the completed windows stay resumable):
+  // the failure names the staging file and the disk; no ".part" window remains.
+  r = in_tiny_fs(staging, false, export_cmd + " -output=" + out + " -staging-dir=" + staging + " -obfuscation-key=k");
+  EXPECT_NE(r.out.find("exit=1"), std::string::npos) << r.out << r.err;
+  EXPECT_NE(r.err.find("cannot write staging file"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_EQ(r.out.find(".part"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("manifest.json"), std::string::npos) << "kept for -resume: " << r.out;
+  EXPECT_TRUE(std::filesystem::is_empty(out));
+
+  // Not writable at all: refused at once, naming the directory and the cause.
+  r = Shell(export_cmd + " -output=/dev/null/bundles", dir_.path());
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("cannot write to the output dir /dev/null/bundles: Not a directory"), std::string::npos) << r.err;
+  r = Shell("unshare -rm sh -c 'mount -t tmpfs -o ro tmpfs " + out + " && " + export_cmd + " -output=" + out + "'",
+            dir_.path());
+  EXPECT_EQ(r.code, 1) << r.err;
+  EXPECT_NE(r.err.find("Read-only file system"), std::string::npos) << r.err;
+}
+
 }  // namespace vmx::testing

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 
 #include "application/discovery/job_component_hints.h"
@@ -46,6 +47,20 @@ std::string ComponentOfVersion(const std::string& version) {
     if (version[i] == '-' && std::isdigit(static_cast<unsigned char>(version[i + 1]))) return version.substr(0, i);
   }
   return version;
+}
+
+// Creates `dir` if needed and proves a file can be written in it.
+Status ProbeWritableDir(const std::string& dir, const char* what, const char* hint) {
+  std::error_code ec;
+  const std::string where = dir.empty() ? "." : dir;
+  fs::create_directories(where, ec);
+  const std::string probe = (fs::path(where) / ".vmexporter-write-probe").string();
+  FILE* f = ec ? nullptr : std::fopen(probe.c_str(), "wb");
+  const std::string cause = ec ? ec.message() : std::strerror(errno);
+  if (f == nullptr) return Status::Storage(fmt::format("cannot write to the {} {}: {}", what, where, cause), hint);
+  std::fclose(f);
+  std::remove(probe.c_str());
+  return Status::Ok();
 }
 
 // Streams the file at `path` to `sink` in blocks of `block`'s size.
@@ -130,9 +145,16 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
     TeachJobComponents(config_, *obfuscator_);
   }
 
+  // Unwritable directories fail here, before anything is fetched.
+  if (Status s = ProbeWritableDir(options_.output_dir, "output dir", "choose a writable output directory"); !s.ok()) {
+    return s;
+  }
   Result<StagingArea> staging = StagingArea::Open(config_.staging_dir, id_);
   if (!staging.ok()) return staging.status();
   staging_ = *staging;
+  if (Status s = ProbeWritableDir(staging_.dir(), "staging dir", "set staging_dir to a writable directory"); !s.ok()) {
+    return s;
+  }
   std::map<UnixMillis, Window> windows;
   if (staged != nullptr) {
     Result<std::map<UnixMillis, Window>> restored = RestoreWindows(*staged);

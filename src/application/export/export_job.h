@@ -97,6 +97,9 @@ class ExportJob {
   // may also hold values seen by previews or jobs with the same settings), in the shape of
   // Obfuscator::Mapping(); nullopt when the job did not obfuscate. For the user only, never
   // written to disk or into a bundle.
+  // True when another process could continue this job from its staging dir: its pseudonyms are
+  // reproducible (obfuscation off, or a key).
+  bool ResumableElsewhere() const { return !config_.obfuscation.enabled || !config_.obfuscation.key.empty(); }
   std::optional<nlohmann::json> Mapping() const {
     if (!config_.obfuscation.enabled || obfuscator_ == nullptr) return std::nullopt;
     return obfuscator_->Mapping();

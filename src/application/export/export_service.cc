@@ -1,6 +1,7 @@
 #include "application/export/export_service.h"
 
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <filesystem>
 #include <random>
@@ -29,13 +30,19 @@ ExportService::~ExportService() {
     jobs.swap(jobs_);
   }
   for (auto& [id, job] : jobs) {
+    const bool failed = job->state() == ExportJobState::kFailed;
     (void)job->Cancel();
     job->Wait();
-    if (job->state() != ExportJobState::kCompleted) {
-      const std::string dir = job->StartJson().value("staging_path", "");
-      std::error_code ec;
-      if (!dir.empty()) fs::remove_all(dir, ec);
+    if (job->state() == ExportJobState::kCompleted) continue;
+    const std::string dir = job->StartJson().value("staging_path", "");
+    // A failed export (disk full, VictoriaMetrics gone) that a later process can continue keeps
+    // its completed windows; everything else is removed, so a clean exit leaves nothing behind.
+    if (failed && job->ResumableElsewhere()) {
+      spdlog::warn("export {} failed; its completed windows stay in {} for `vmexporter export -resume={}`", id, dir, id);
+      continue;
     }
+    std::error_code ec;
+    if (!dir.empty()) fs::remove_all(dir, ec);
   }
 }
 

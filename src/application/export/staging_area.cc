@@ -18,7 +18,7 @@ Result<StagingArea> StagingArea::Open(const std::string& root, const std::string
   std::error_code ec;
   fs::create_directories(area.dir_, ec);
   if (ec) {
-    return Status::InvalidArgument(fmt::format("cannot create staging dir {}: {}", area.dir_, ec.message()),
+    return Status::Storage(fmt::format("cannot create staging dir {}: {}", area.dir_, ec.message()),
                                    "set staging_dir to a writable directory with free space");
   }
   return area;
@@ -53,7 +53,7 @@ Status StagingArea::WriteManifest(const nlohmann::json& manifest) const {
   {
     std::ofstream out(tmp, std::ios::trunc);
     out << manifest.dump(1) << "\n";
-    if (!out) return Status::Internal("cannot write " + tmp, "check free space in the staging dir");
+    if (!out) return Status::Storage("cannot write " + tmp, "free space in the staging dir (or choose another one)");
   }
   std::error_code ec;
   fs::rename(tmp, path, ec);

@@ -44,7 +44,7 @@ class StagingFiles {
   }
   Status OpenStatus() const {
     if (text_ != nullptr && deflated_ != nullptr) return Status::Ok();
-    return Status::Internal(
+    return Status::Storage(
         fmt::format("cannot create staging file {}: {}", text_ == nullptr ? text_path_ : deflated_path_,
                     std::strerror(errno)),
         "set staging_dir to a writable directory with free space");
@@ -82,7 +82,7 @@ class StagingFiles {
     return Status::Ok();
   }
   static Status WriteError(const std::string& path) {
-    return Status::Internal(fmt::format("cannot write staging file {}: {}", path, std::strerror(errno)),
+    return Status::Storage(fmt::format("cannot write staging file {}: {}", path, std::strerror(errno)),
                             "free space in the staging dir (or set staging_dir elsewhere), then resume");
   }
 
@@ -117,7 +117,7 @@ bool NeedsSplit(const Status& s) {
 }
 
 bool IsRetryable(const Status& s) {
-  if (s.ok() || s.code() == StatusCode::kCanceled) return false;
+  if (s.ok() || s.code() == StatusCode::kCanceled || s.code() == StatusCode::kStorage) return false;
   const std::string m = Lower(s.message());
   return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kTimeout ||
          s.code() == StatusCode::kInternal || IsTooManyRequests(m) ||
@@ -181,7 +181,8 @@ Status WindowFetcher::Fetch(const TimeRange& w, const StagingArea& staging, Wind
   for (int attempt = 1; attempt <= retry.attempts; ++attempt) {
     Route used = Route::kExport;
     last = FetchOnce(w, staging, stats, live_lines, &used);
-    if (last.ok() || last.code() == StatusCode::kCanceled) return last;
+    if (last.ok()) return last;
+    if (last.code() == StatusCode::kCanceled) break;
     if (used != Route::kQueryRange && IsMissingExportRoute(last)) {
       // Remembered for the whole job: later windows go straight to the next route. Routes only
       // move forward (export, export without /rw, query_range), so this ends.
@@ -201,8 +202,10 @@ Status WindowFetcher::Fetch(const TimeRange& w, const StagingArea& staging, Wind
       last = last.Wrap(fmt::format("gave up after {} attempts", retry.attempts));
     }
   }
+  // A window that did not complete leaves nothing behind that could pass for data.
   std::remove(staging.PartPath(w).c_str());
   std::remove(staging.DeflatedPartPath(w).c_str());
+  if (last.code() == StatusCode::kCanceled) return last;
   return last.Wrap(fmt::format("cannot export window {}..{} from {}", FormatRfc3339(w.start_ms),
                                FormatRfc3339(w.end_ms), RedactUrl(shared_->client->connection().full_api_url)));
 }

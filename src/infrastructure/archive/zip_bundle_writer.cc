@@ -112,7 +112,7 @@ struct ZipBundleWriter::Impl {
 
   Status Error(const std::string& what) const {
     const std::string cause = write_errno != 0 ? std::strerror(write_errno) : "unknown error";
-    return Status::Internal(fmt::format("cannot {} {}: {}", what, part_path, cause),
+    return Status::Storage(fmt::format("cannot {} {}: {}", what, part_path, cause),
                             "check free disk space and permissions of the output directory");
   }
 
@@ -196,7 +196,7 @@ Result<std::unique_ptr<ZipBundleWriter>> ZipBundleWriter::Create(const std::stri
   im.level = compression_level;
   im.file = std::fopen(im.part_path.c_str(), "wb");
   if (im.file == nullptr) {
-    return Status::Internal(fmt::format("cannot create {}: {}", im.part_path, std::strerror(errno)),
+    return Status::Storage(fmt::format("cannot create {}: {}", im.part_path, std::strerror(errno)),
                             "choose an output directory you can write to");
   }
   std::setvbuf(im.file, nullptr, _IOFBF, 1 << 20);
@@ -252,7 +252,7 @@ Result<std::string> ZipBundleWriter::Commit() {
   std::fclose(im.file);
   im.file = nullptr;
   if (!flushed) {
-    return Status::Internal(fmt::format("cannot write {}: {}", im.part_path, std::strerror(err)),
+    return Status::Storage(fmt::format("cannot write {}: {}", im.part_path, std::strerror(err)),
                             "check free disk space in the output directory");
   }
   std::error_code ec;
