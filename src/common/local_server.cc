@@ -1,6 +1,7 @@
 #include "common/local_server.h"
 
 #include <signal.h>
+#include <sys/socket.h>
 #include <spawn.h>
 #include <sys/wait.h>
 
@@ -158,6 +159,12 @@ LocalServer::~LocalServer() {
 }
 
 void LocalServer::RegisterBuiltinRoutes() {
+  // An open keep-alive connection holds a worker while it idles between requests (up to the
+  // keep-alive timeout), so httplib's default of 8 workers let 8 polling tabs or scripts stall
+  // the page for seconds (tests/integration/load_check_test.cc: 2.3 s with 50 pollers). 64
+  // serves 50 concurrent pollers plus the page; idle workers cost only their stacks.
+  constexpr size_t kWorkerThreads = 64;
+  server_.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   server_.set_payload_max_length(options_.max_body_bytes);
   server_.set_read_timeout(30, 0);     // a slow client cannot hold a worker forever
   server_.set_write_timeout(300, 0);   // per write, so large downloads are never cut off
@@ -210,6 +217,15 @@ Status LocalServer::Start() {
   Status s = ParseListenAddr(options_.addr, &host_, &port);
   if (!s.ok()) return s;
   RegisterBuiltinRoutes();
+  // SO_REUSEADDR, not httplib's default SO_REUSEPORT: with REUSEPORT a second instance on the
+  // same -addr binds too and the kernel splits connections between two servers with different
+  // tokens. The descriptor is kept to widen the listen backlog below.
+  int listen_fd = -1;
+  server_.set_socket_options([&listen_fd](socket_t sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+    listen_fd = sock;
+  });
   if (port != 0 && server_.bind_to_port(host_.c_str(), port)) {
     port_ = port;
   } else {
@@ -222,6 +238,10 @@ Status LocalServer::Start() {
                                  "check -addr; the host must be a local address");
     }
   }
+  // httplib listens with a backlog of 5: a burst of connections (a page with many status
+  // polls) overflows it, the kernel drops SYNs and clients wait 1 s, 3 s, 7 s for retransmits.
+  // listen() again on a listening socket only changes the backlog.
+  if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
   listener_ = std::thread([this] { server_.listen_after_bind(); });
   return Status::Ok();
 }
