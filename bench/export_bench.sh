@@ -33,6 +33,7 @@ trap cleanup EXIT
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 now() { date +%s.%N; }
+cpu_s() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }  # user+sys CPU seconds of a pid
 rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
 END=$(( $(date +%s) / STEP * STEP - 120 ))
@@ -45,7 +46,8 @@ echo "dataset: $(wc -l < "$WORK/data.jsonl") series, $(du -h "$WORK/data.jsonl" 
 PORT=$(free_port)
 /usr/bin/victoria-metrics -storageDataPath="$WORK/vm" -httpListenAddr="127.0.0.1:$PORT" \
   -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=ERROR >"$WORK/vm.log" 2>&1 &
-PIDS+=($!)
+VM_PID=$!
+PIDS+=($VM_PID)
 VM="http://127.0.0.1:$PORT"
 for _ in $(seq 1 200); do curl -fs "$VM/health" >/dev/null 2>&1 && break; sleep 0.05; done
 curl -fs -H 'Content-Type: application/jsonl' --data-binary @"$WORK/data.jsonl" "$VM/api/v1/import"
@@ -61,9 +63,11 @@ curl_export() {
     | gzip -1 > "$WORK/curl.jsonl.gz"
 }
 curl_export  # warm-up: both runs below then read from the same warm caches
+vm0=$(cpu_s "$VM_PID")
 t0=$(now)
 curl_export
 t1=$(now)
+vm1=$(cpu_s "$VM_PID")
 
 mkdir -p "$WORK/out" "$WORK/staging"
 "$VMEXPORTER" -no-browser -addr 127.0.0.1:0 -output "$WORK/out" >"$WORK/vmexporter.log" 2>&1 &
@@ -87,11 +91,14 @@ cat > "$WORK/config.json" <<JSON
                  "custom_labels": ["pod", "node", "namespace", "cluster"]},
  "staging_dir": "$WORK/staging"}
 JSON
+vm2=$(cpu_s "$VM_PID")
 t2=$(now)
 code=$(curl -s -o "$WORK/export.json" -w '%{http_code}' -H "X-Auth-Token: $TOKEN" \
   -H 'Content-Type: application/json' --data-binary @"$WORK/config.json" "$BASE/api/export")
 t3=$(now)
 [ "$code" = 200 ] || { echo "export failed: HTTP $code $(cat "$WORK/export.json")" >&2; exit 1; }
+vm3=$(cpu_s "$VM_PID")
+OURS_CPU=$(cpu_s "$EXP_PID")
 HWM_KB=$(awk '/VmHWM/ {print $2}' "/proc/$EXP_PID/status")
 
 curl_s=$(echo "$t1 - $t0" | bc -l)
@@ -106,3 +113,5 @@ printf 'curl /api/v1/export | gzip -1   : %6.2f s\n' "$curl_s"
 printf 'vmexporter obfuscated export    : %6.2f s\n' "$ours_s"
 printf 'ratio vmexporter / curl         : %6.2f (target <= 1.3)\n' "$(echo "$ours_s / $curl_s" | bc -l)"
 printf 'vmexporter peak RSS (VmHWM)     : %6.1f MB (target <= 64)\n' "$(echo "$HWM_KB / 1024" | bc -l)"
+printf 'CPU seconds: victoria-metrics %.2f (curl run) / %.2f (our run); vmexporter %.2f on %s cores\n' \
+  "$(echo "$vm1 - $vm0" | bc -l)" "$(echo "$vm3 - $vm2" | bc -l)" "$OURS_CPU" "$(nproc)"

@@ -94,7 +94,15 @@ Result<ExportConfig> StagedExportConfig(const StagedExport& e, const nlohmann::j
     return Status::Conflict(fmt::format("export {} cannot be resumed: {}", e.job_id, e.reason));
   }
   nlohmann::json config = e.manifest["config"];
-  if (secrets.contains("auth")) config["connection"]["auth"] = secrets["auth"];
+  // What is given again wins; what is not (e.g. the user name, when only the password is passed
+  // again) comes from the manifest.
+  if (secrets.contains("auth") && secrets["auth"].is_object()) {
+    nlohmann::json& auth = config["connection"]["auth"];
+    if (!auth.is_object()) auth = nlohmann::json::object();
+    for (const auto& [field, value] : secrets["auth"].items()) {
+      if (!(value.is_string() && value.get<std::string>().empty())) auth[field] = value;
+    }
+  }
   config["obfuscation"].erase("keyed");
   if (secrets.contains("obfuscation_key") && secrets["obfuscation_key"].is_string()) {
     config["obfuscation"]["key"] = secrets["obfuscation_key"];
