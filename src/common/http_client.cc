@@ -2,10 +2,12 @@
 
 #include <curl/curl.h>
 #include <fmt/format.h>
+#include <spdlog/spdlog.h>
 
 #include <algorithm>
 #include <array>
 #include <cctype>
+#include <chrono>
 #include <mutex>
 
 #include "common/loopback.h"
@@ -321,10 +323,23 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
   }
   if (headers.list != nullptr) curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers.list);
 
+  const auto started = std::chrono::steady_clock::now();
   const CURLcode rc = curl_easy_perform(c);
   long code = 0;
   curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
   response.status = static_cast<int>(code);
+  if (spdlog::should_log(spdlog::level::debug)) {
+    // -debug: which call and how it went; the kind of auth but never a credential, and the URL
+    // redacted (credentials were split off, but a query may still carry an auth parameter).
+    const std::string auth = !o.header_name.empty() ? "header " + o.header_name
+                             : !o.bearer_token.empty() ? "bearer"
+                             : !o.basic_user.empty()   ? "basic"
+                                                       : "none";
+    const auto ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    spdlog::debug("{} {} -> {} ({}, auth {}, {} ms)", verb, RedactUrl(url), code,
+                  rc == CURLE_OK ? "ok" : curl_easy_strerror(rc), auth, ms.count());
+  }
   char* ct = nullptr;
   if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != nullptr) {
     response.content_type = ct;

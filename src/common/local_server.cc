@@ -165,6 +165,10 @@ void LocalServer::RegisterBuiltinRoutes() {
   // serves 50 concurrent pollers plus the page; idle workers cost only their stacks.
   constexpr size_t kWorkerThreads = 64;
   server_.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
+  server_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
+    // -debug. The path only: a query such as "/?token=…" carries the session secret.
+    spdlog::debug("{} {} -> {}", req.method, req.path, res.status);
+  });
   server_.set_payload_max_length(options_.max_body_bytes);
   server_.set_read_timeout(30, 0);     // a slow client cannot hold a worker forever
   server_.set_write_timeout(300, 0);   // per write, so large downloads are never cut off

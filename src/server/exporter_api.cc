@@ -2,10 +2,12 @@
 
 #include <sys/utsname.h>
 
+#include <algorithm>
 #include <filesystem>
 
 #include "common/api_response.h"
 #include "common/version.h"
+#include "infrastructure/vm/url_normalizer.h"
 #include "server/discovery_api.h"
 #include "server/export_api.h"
 
@@ -18,16 +20,37 @@ std::string OsName() {
   return std::string(u.sysname) + " " + u.machine;
 }
 
+// -vm.url as the page may see it: without user:pass@, since a password must never reach the
+// browser (SPEC.md section 10). Only the user name is kept, to prefill basic auth.
+struct PrefilledUrl {
+  std::string url;
+  std::string username;
+};
+
+PrefilledUrl PrefillOf(const std::string& vm_url) {
+  PrefilledUrl out{vm_url, ""};
+  const size_t scheme_end = vm_url.find("://");
+  const size_t authority = scheme_end == std::string::npos ? 0 : scheme_end + 3;
+  const size_t authority_end = std::min(vm_url.find_first_of("/?#", authority), vm_url.size());
+  const size_t at = vm_url.rfind('@', authority_end == 0 ? 0 : authority_end - 1);
+  if (at == std::string::npos || at < authority) return out;
+  out.url = vm_url.substr(0, authority) + vm_url.substr(at + 1);
+  if (Result<NormalizedVmUrl> n = NormalizeVmUrl(vm_url); n.ok()) out.username = n->username;
+  return out;
+}
+
 }  // namespace
 
 void RegisterExporterApi(httplib::Server& server, const ExporterApiOptions& options) {
-  server.Get("/api/config", [options](const httplib::Request&, httplib::Response& res) {
+  const PrefilledUrl prefill = PrefillOf(options.default_vm_url);
+  server.Get("/api/config", [options, prefill](const httplib::Request&, httplib::Response& res) {
     ReplyJson(res, {{"version", std::string(Version())},
                     {"output_dir", options.output_dir},
                     {"default_staging_dir",
                      (std::filesystem::temp_directory_path() / "vmexporter-staging").string()},
                     {"os", OsName()},
-                    {"default_vm_url", options.default_vm_url}});
+                    {"default_vm_url", prefill.url},
+                    {"default_vm_username", prefill.username}});
   });
   RegisterDiscoveryApi(server);
   RegisterExportApi(server, options.output_dir);

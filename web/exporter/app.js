@@ -78,7 +78,13 @@ async function start() {
   }
   try {
     state.serverConfig = await api('api/config');
-    if (!state.connection.url && state.serverConfig.default_vm_url) state.connection.url = state.serverConfig.default_vm_url;
+    if (!state.connection.url && state.serverConfig.default_vm_url) {
+      state.connection.url = state.serverConfig.default_vm_url;
+      // -vm.url held user:pass@: the server keeps the password to itself, the user types it here.
+      if (state.serverConfig.default_vm_username && state.connection.authType === 'none') {
+        Object.assign(state.connection, { authType: 'basic', username: state.serverConfig.default_vm_username });
+      }
+    }
     if (!state.stagingDir && state.serverConfig.default_staging_dir) state.stagingDir = state.serverConfig.default_staging_dir;
   } catch (e) {
     showError(banner, e);
