@@ -331,12 +331,12 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
   if (spdlog::should_log(spdlog::level::debug)) {
     // -debug: which call and how it went; the kind of auth but never a credential, and the URL
     // redacted (credentials were split off, but a query may still carry an auth parameter).
-    const std::string auth = !o.header_name.empty() ? "header " + o.header_name
+    const std::string auth = !o.header_name.empty()    ? "header " + o.header_name
                              : !o.bearer_token.empty() ? "bearer"
                              : !o.basic_user.empty()   ? "basic"
                                                        : "none";
-    const auto ms =
-        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::chrono::steady_clock::now() - started);
     spdlog::debug("{} {} -> {} ({}, auth {}, {} ms)", verb, RedactUrl(url), code,
                   rc == CURLE_OK ? "ok" : curl_easy_strerror(rc), auth, ms.count());
   }

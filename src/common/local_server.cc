@@ -1,8 +1,8 @@
 #include "common/local_server.h"
 
 #include <signal.h>
-#include <sys/socket.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 
 #include <charconv>

@@ -6,14 +6,12 @@
 // secret is unique, and none may appear in stdout/stderr, any API answer, any staging file
 // (while the export runs and after a cancel), any output file or any entry of a bundle.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <sys/wait.h>
 
-#include <array>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <string>
@@ -36,11 +34,13 @@ constexpr const char* kUrlPassword = "url-7f3a9c-secret";
 constexpr const char* kWrongPassword = "wrong-7f3a9c-secret";
 
 std::string Base64(const std::string& in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
   size_t i = 0;
   for (; i + 2 < in.size(); i += 3) {
-    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) | (static_cast<unsigned char>(in[i + 1]) << 8) |
+    const unsigned v = (static_cast<unsigned char>(in[i]) << 16) |
+                       (static_cast<unsigned char>(in[i + 1]) << 8) |
                        static_cast<unsigned char>(in[i + 2]);
     for (int s = 18; s >= 0; s -= 6) out += kAlphabet[(v >> s) & 63];
   }
@@ -57,8 +57,7 @@ std::string Base64(const std::string& in) {
 
 // Every secret as it could leak: plain, and inside a logged Basic authorization header.
 std::vector<std::string> Needles() {
-  return {"7f3a9c-secret",
-          Base64(std::string("support:") + kPassword),
+  return {"7f3a9c-secret", Base64(std::string("support:") + kPassword),
           Base64(std::string("support:") + kWrongPassword),
           Base64(std::string("urluser:") + kUrlPassword),
           Base64(std::string("urluser:") + kWrongPassword)};
@@ -68,34 +67,15 @@ std::vector<std::string> Needles() {
 void ExpectNoSecret(const std::string& where, const std::string& text) {
   for (const std::string& needle : Needles()) {
     const size_t at = text.find(needle);
-    EXPECT_EQ(at, std::string::npos) << "a credential leaked into " << where << ": …"
-                                     << text.substr(at < 120 ? 0 : at - 120, 240 + needle.size()) << "…";
+    EXPECT_EQ(at, std::string::npos)
+        << "a credential leaked into " << where << ": …"
+        << text.substr(at < 120 ? 0 : at - 120, 240 + needle.size()) << "…";
   }
 }
 
 std::string ReadFile(const std::filesystem::path& p) {
   std::ifstream in(p, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-struct ShellRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-// Runs a shell command line; stdout and stderr are captured separately.
-ShellRun Shell(const std::string& cmd, const std::string& scratch) {
-  const std::string err_path = scratch + "/stderr.txt";
-  ShellRun r;
-  FILE* p = popen(("ASAN_OPTIONS=detect_leaks=0 " + cmd + " 2>" + err_path).c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  r.err = ReadFile(err_path);
-  return r;
 }
 
 // Checks every file under `dir` byte for byte, and every entry of every ZIP inflated; returns
@@ -110,15 +90,14 @@ size_t ExpectNoSecretInTree(const std::string& what, const std::string& dir) {
     const std::string path = it->path().string();
     ExpectNoSecret(what + " file " + path, ReadFile(it->path()));
     if (it->path().extension() == ".zip") {
-      TempDir scratch;
-      const ShellRun listing = Shell("unzip -Z1 '" + path + "'", scratch.path());
+      const CommandRun listing = RunCommand("unzip -Z1 '" + path + "'");
       EXPECT_EQ(listing.code, 0) << listing.err;
       ExpectNoSecret(what + " entry names of " + path, listing.out);
       std::istringstream names(listing.out);
       std::string entry;
       size_t entries = 0;
       while (std::getline(names, entry)) {
-        const ShellRun content = Shell("unzip -p '" + path + "' '" + entry + "'", scratch.path());
+        const CommandRun content = RunCommand("unzip -p '" + path + "' '" + entry + "'");
         ExpectNoSecret(what + " bundle entry " + entry, content.out);
         ++entries;
       }
@@ -134,32 +113,37 @@ class CredentialsNeverShown : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     vm_ = new VmSingle();
-    end_ms_ = (std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+    end_ms_ = (std::chrono::duration_cast<std::chrono::seconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
                    .count() -
                60) *
               1000;
     std::string lines;
-    for (const auto& [job, version, ip] : std::vector<std::tuple<std::string, std::string, std::string>>{
-             {"prod-vmstorage", "vmstorage-20240101-000000-tags-v1.97.1-cluster-0-g0", "10.1.2.3:8482"},
+    for (const auto& [job, version, ip] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"prod-vmstorage", "vmstorage-20240101-000000-tags-v1.97.1-cluster-0-g0",
+              "10.1.2.3:8482"},
              {"prod-vmagent", "vmagent-20240101-000000-tags-v1.97.1-0-g0", "10.9.8.7:8429"}}) {
-      for (const std::string name : {"vm_app_version", "vm_rows_total", "process_cpu_seconds_total"}) {
+      for (const std::string name :
+           {"vm_app_version", "vm_rows_total", "process_cpu_seconds_total"}) {
         std::string values, stamps;
         for (int i = 0; i < 240; ++i) {
           values += (i ? "," : "") + std::to_string(i);
           stamps += (i ? "," : "") + std::to_string(end_ms_ - (239 - i) * 15000);
         }
-        lines += R"({"metric":{"__name__":")" + name + R"(","job":")" + job + R"(","instance":")" + ip +
-                 R"(","version":")" + (name == "vm_app_version" ? version : "") + R"("},"values":[)" + values +
-                 R"(],"timestamps":[)" + stamps + "]}\n";
+        lines += R"({"metric":{"__name__":")" + name + R"(","job":")" + job + R"(","instance":")" +
+                 ip + R"(","version":")" + (name == "vm_app_version" ? version : "") +
+                 R"("},"values":[)" + values + R"(],"timestamps":[)" + stamps + "]}\n";
       }
     }
     vm_->Import(lines);
-    auth_ = new VmAuth("users:\n"
-                       "  - username: \"support\"\n    password: \"" + std::string(kPassword) +
-                       "\"\n    url_prefix: \"" + vm_->url() + "\"\n" +
-                       "  - username: \"urluser\"\n    password: \"" + std::string(kUrlPassword) +
-                       "\"\n    url_prefix: \"" + vm_->url() + "\"\n" +
-                       "  - bearer_token: \"" + std::string(kToken) + "\"\n    url_prefix: \"" + vm_->url() + "\"\n");
+    auth_ = new VmAuth(
+        "users:\n"
+        "  - username: \"support\"\n    password: \"" +
+        std::string(kPassword) + "\"\n    url_prefix: \"" + vm_->url() + "\"\n" +
+        "  - username: \"urluser\"\n    password: \"" + std::string(kUrlPassword) +
+        "\"\n    url_prefix: \"" + vm_->url() + "\"\n" + "  - bearer_token: \"" +
+        std::string(kToken) + "\"\n    url_prefix: \"" + vm_->url() + "\"\n");
   }
   static void TearDownTestSuite() {
     delete auth_;
@@ -179,15 +163,18 @@ class CredentialsNeverShown : public ::testing::Test {
 
   // An ExportConfig for both jobs over the loaded hour in windows of `window_s` seconds.
   static json ExportConfig(const json& connection, const std::string& staging, int window_s) {
-    return {{"connection", connection},
-            {"time_range", {{"start", FormatRfc3339(end_ms_ - 3600 * 1000)}, {"end", FormatRfc3339(end_ms_ + 1000)}}},
-            {"mode", "cluster"},
-            {"components", {"vmstorage", "vmagent"}},
-            {"jobs", {"prod-vmstorage", "prod-vmagent"}},
-            {"job_components", {{"prod-vmstorage", "vmstorage"}, {"prod-vmagent", "vmagent"}}},
-            {"batching", {{"enabled", true}, {"strategy", "custom"}, {"custom_interval_seconds", window_s}}},
-            {"staging_dir", staging},
-            {"obfuscation", {{"enabled", true}}}};
+    return {
+        {"connection", connection},
+        {"time_range",
+         {{"start", FormatRfc3339(end_ms_ - 3600 * 1000)}, {"end", FormatRfc3339(end_ms_ + 1000)}}},
+        {"mode", "cluster"},
+        {"components", {"vmstorage", "vmagent"}},
+        {"jobs", {"prod-vmstorage", "prod-vmagent"}},
+        {"job_components", {{"prod-vmstorage", "vmstorage"}, {"prod-vmagent", "vmagent"}}},
+        {"batching",
+         {{"enabled", true}, {"strategy", "custom"}, {"custom_interval_seconds", window_s}}},
+        {"staging_dir", staging},
+        {"obfuscation", {{"enabled", true}}}};
   }
 
   static VmSingle* vm_;
@@ -199,26 +186,32 @@ VmAuth* CredentialsNeverShown::auth_ = nullptr;
 int64_t CredentialsNeverShown::end_ms_ = 0;
 
 TEST_F(CredentialsNeverShown, ExportCommandWithEveryKindOfCredential) {
-  const std::string common = " -debug -since=1h -batch-window=20m -jobs=prod-vmstorage,prod-vmagent";
+  const std::string common =
+      " -debug -since=1h -batch-window=20m -jobs=prod-vmstorage,prod-vmagent";
   struct Case {
     std::string name;
     std::string command;
   };
   const std::vector<Case> cases = {
-      {"-password", VmexporterBinary() + " export -url=" + auth_->url() + " -username=support -password=" + kPassword},
-      {"VMEXPORTER_PASSWORD", std::string("VMEXPORTER_PASSWORD=") + kPassword + " " + VmexporterBinary() +
-                                  " export -url=" + auth_->url() + " -username=support"},
-      {"-bearer-token", VmexporterBinary() + " export -url=" + auth_->url() + " -bearer-token=" + kToken},
-      {"-header", VmexporterBinary() + " export -url=" + vm_->url() + " -header='X-Scope-OrgID: " + kHeaderValue + "'"},
+      {"-password", VmexporterBinary() + " export -url=" + auth_->url() +
+                        " -username=support -password=" + kPassword},
+      {"VMEXPORTER_PASSWORD", std::string("VMEXPORTER_PASSWORD=") + kPassword + " " +
+                                  VmexporterBinary() + " export -url=" + auth_->url() +
+                                  " -username=support"},
+      {"-bearer-token",
+       VmexporterBinary() + " export -url=" + auth_->url() + " -bearer-token=" + kToken},
+      {"-header", VmexporterBinary() + " export -url=" + vm_->url() +
+                      " -header='X-Scope-OrgID: " + kHeaderValue + "'"},
       {"user:pass@ in -url", VmexporterBinary() + " export -url=" + UrlWithPassword(kUrlPassword)},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.name);
-    TempDir out, staging, scratch;
-    const ShellRun r =
-        Shell(c.command + common + " -output=" + out.path() + " -staging-dir=" + staging.path(), scratch.path());
+    TempDir out, staging;
+    const CommandRun r = RunCommand(c.command + common + " -output=" + out.path() +
+                                    " -staging-dir=" + staging.path());
     ASSERT_EQ(r.code, 0) << r.err;
-    EXPECT_NE(r.err.find("/api/v1/export -> 200"), std::string::npos) << "-debug logs each call: " << r.err;
+    EXPECT_NE(r.err.find("/api/v1/export -> 200"), std::string::npos)
+        << "-debug logs each call: " << r.err;
     ExpectNoSecret(c.name + " stdout", r.out);
     ExpectNoSecret(c.name + " stderr", r.err);
     EXPECT_GE(ExpectNoSecretInTree(c.name + " output", out.path()), 2u) << "bundle and checksum";
@@ -227,17 +220,19 @@ TEST_F(CredentialsNeverShown, ExportCommandWithEveryKindOfCredential) {
 
   // Refusals: the wrong password is not repeated, a URL with user:pass@ is shown redacted.
   const std::vector<Case> refused = {
-      {"wrong -password", VmexporterBinary() + " export -url=" + auth_->url() + " -username=support -password=" +
-                              kWrongPassword},
-      {"wrong password in -url", VmexporterBinary() + " export -url=" + UrlWithPassword(kWrongPassword)},
-      {"unreachable -url with password",
-       VmexporterBinary() + " export -url=http://urluser:" + kUrlPassword + "@127.0.0.1:" + std::to_string(FreePort())},
+      {"wrong -password", VmexporterBinary() + " export -url=" + auth_->url() +
+                              " -username=support -password=" + kWrongPassword},
+      {"wrong password in -url",
+       VmexporterBinary() + " export -url=" + UrlWithPassword(kWrongPassword)},
+      {"unreachable -url with password", VmexporterBinary() +
+                                             " export -url=http://urluser:" + kUrlPassword +
+                                             "@127.0.0.1:" + std::to_string(FreePort())},
   };
   for (const Case& c : refused) {
     SCOPED_TRACE(c.name);
-    TempDir out, staging, scratch;
-    const ShellRun r =
-        Shell(c.command + common + " -output=" + out.path() + " -staging-dir=" + staging.path(), scratch.path());
+    TempDir out, staging;
+    const CommandRun r = RunCommand(c.command + common + " -output=" + out.path() +
+                                    " -staging-dir=" + staging.path());
     EXPECT_NE(r.code, 0) << r.err;
     EXPECT_FALSE(r.err.empty());
     ExpectNoSecret(c.name + " stdout", r.out);
@@ -250,7 +245,8 @@ TEST_F(CredentialsNeverShown, ExportCommandWithEveryKindOfCredential) {
 
 TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
   TempDir out, staging, scratch;
-  ServerBinary server(VmexporterBinary(), {"-debug", "-output", out.path(), "-vm.url", UrlWithPassword(kUrlPassword)});
+  ServerBinary server(VmexporterBinary(),
+                      {"-debug", "-output", out.path(), "-vm.url", UrlWithPassword(kUrlPassword)});
 
   // The prefilled URL reaches the page without its password.
   const HttpAnswer config = server.Api("GET", "/api/config");
@@ -266,9 +262,13 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
     json body;
     int status;
   };
-  const json range = {{"start", FormatRfc3339(end_ms_ - 3600 * 1000)}, {"end", FormatRfc3339(end_ms_ + 1000)}};
+  const json range = {{"start", FormatRfc3339(end_ms_ - 3600 * 1000)},
+                      {"end", FormatRfc3339(end_ms_ + 1000)}};
   const std::vector<Call> calls = {
-      {"validate basic", "/api/validate", {{"connection", {{"url", auth_->url()}, {"auth", Basic(kPassword)}}}}, 200},
+      {"validate basic",
+       "/api/validate",
+       {{"connection", {{"url", auth_->url()}, {"auth", Basic(kPassword)}}}},
+       200},
       {"validate wrong password",
        "/api/validate",
        {{"connection", {{"url", auth_->url()}, {"auth", Basic(kWrongPassword)}}}},
@@ -281,9 +281,15 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
        "/api/validate",
        {{"connection",
          {{"url", vm_->url()},
-          {"auth", {{"type", "header"}, {"header_name", "X-Scope-OrgID"}, {"header_value", kHeaderValue}}}}}},
+          {"auth",
+           {{"type", "header"},
+            {"header_name", "X-Scope-OrgID"},
+            {"header_value", kHeaderValue}}}}}},
        200},
-      {"validate user:pass@ url", "/api/validate", {{"connection", {{"url", UrlWithPassword(kUrlPassword)}}}}, 200},
+      {"validate user:pass@ url",
+       "/api/validate",
+       {{"connection", {{"url", UrlWithPassword(kUrlPassword)}}}},
+       200},
       {"validate wrong user:pass@ url",
        "/api/validate",
        {{"connection", {{"url", UrlWithPassword(kWrongPassword)}}}},
@@ -294,7 +300,8 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
        200},
       {"discover wrong password",
        "/api/discover",
-       {{"connection", {{"url", auth_->url()}, {"auth", Basic(kWrongPassword)}}}, {"time_range", range}},
+       {{"connection", {{"url", auth_->url()}, {"auth", Basic(kWrongPassword)}}},
+        {"time_range", range}},
        401},
   };
   for (const Call& c : calls) {
@@ -322,8 +329,8 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
   }
   ASSERT_EQ(status.value("state", ""), "completed") << status.dump();
   EXPECT_GT(staging_reads, 0u) << "the staging dir was never seen with files in it";
-  const HttpAnswer bundle =
-      server.Api("GET", "/api/download?path=" + status["result"].value("archive_name", std::string()));
+  const HttpAnswer bundle = server.Api(
+      "GET", "/api/download?path=" + status["result"].value("archive_name", std::string()));
   ASSERT_EQ(bundle.status, 200);
   std::ofstream(scratch.path() + "/downloaded.zip", std::ios::binary) << bundle.body;
   EXPECT_GE(ExpectNoSecretInTree("output", out.path()), 2u);
@@ -347,13 +354,15 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
   }
   EXPECT_EQ(status.value("state", ""), "canceled") << status.dump();
   ExpectNoSecret("canceled export status", status.dump());
-  EXPECT_GT(ExpectNoSecretInTree("canceled export's staging", staging2.path()), 0u) << "kept for a resume";
+  EXPECT_GT(ExpectNoSecretInTree("canceled export's staging", staging2.path()), 0u)
+      << "kept for a resume";
 
   // An export with a wrong password fails, and says so without the password.
   TempDir staging3;
   const HttpAnswer start3 = server.Api(
       "POST", "/api/export/start",
-      ExportConfig({{"url", auth_->url()}, {"auth", Basic(kWrongPassword)}}, staging3.path(), 1200).dump());
+      ExportConfig({{"url", auth_->url()}, {"auth", Basic(kWrongPassword)}}, staging3.path(), 1200)
+          .dump());
   ExpectNoSecret("failing export/start answer", start3.body);
   if (start3.status == 200) {
     const std::string id3 = json::parse(start3.body).value("job_id", "");
@@ -379,7 +388,8 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
   EXPECT_EQ(log.find("urluser:"), std::string::npos);
   const size_t token_at = log.find(server.token());
   ASSERT_NE(token_at, std::string::npos);
-  EXPECT_EQ(log.find(server.token(), token_at + 1), std::string::npos) << "the session token was logged";
+  EXPECT_EQ(log.find(server.token(), token_at + 1), std::string::npos)
+      << "the session token was logged";
 }
 
 }  // namespace

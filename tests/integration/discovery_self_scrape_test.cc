@@ -29,15 +29,16 @@ class SelfScrapingSingleNode {
  public:
   SelfScrapingSingleNode() : port_(FreePort()) {
     const std::string config = dir_.path() + "/scrape.yml";
-    std::ofstream(config) << "global: {scrape_interval: 1s}\n"
-                             "scrape_configs:\n"
-                             "  - {job_name: victoria-metrics, static_configs: [{targets: ['127.0.0.1:"
-                          << port_ << "']}]}\n";
+    std::ofstream(config)
+        << "global: {scrape_interval: 1s}\n"
+           "scrape_configs:\n"
+           "  - {job_name: victoria-metrics, static_configs: [{targets: ['127.0.0.1:"
+        << port_ << "']}]}\n";
     proc_ = std::make_unique<ChildProcess>(
-        std::vector<std::string>{"/usr/bin/victoria-metrics", "-storageDataPath=" + dir_.path() + "/data",
-                                 "-httpListenAddr=127.0.0.1:" + std::to_string(port_),
-                                 "-promscrape.config=" + config, "-search.latencyOffset=0s",
-                                 "-search.disableCache", "-loggerLevel=ERROR"},
+        std::vector<std::string>{
+            "/usr/bin/victoria-metrics", "-storageDataPath=" + dir_.path() + "/data",
+            "-httpListenAddr=127.0.0.1:" + std::to_string(port_), "-promscrape.config=" + config,
+            "-search.latencyOffset=0s", "-search.disableCache", "-loggerLevel=ERROR"},
         dir_.path() + "/vm.log");
     WaitForHttp(url() + "/health");
   }
@@ -56,21 +57,25 @@ TEST(DiscoverySelfScrape, DebianSingleNodeScrapingItselfIsVmsingle) {
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   json names;
   while (std::chrono::steady_clock::now() < deadline) {
-    const HttpAnswer a = HttpCall("GET", vm.url() + "/api/v1/label/__name__/values?match[]=" +
-                                             httplib::detail::encode_query_param(R"({job="victoria-metrics"})"));
+    const HttpAnswer a =
+        HttpCall("GET", vm.url() + "/api/v1/label/__name__/values?match[]=" +
+                            httplib::detail::encode_query_param(R"({job="victoria-metrics"})"));
     names = json::parse(a.body, nullptr, false);
     const std::string text = names.dump();
-    if (text.find("\"vm_rows\"") != std::string::npos && text.find("vm_promscrape_") != std::string::npos &&
+    if (text.find("\"vm_rows\"") != std::string::npos &&
+        text.find("vm_promscrape_") != std::string::npos &&
         text.find("\"vm_app_version\"") != std::string::npos) {
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(250));
   }
-  ASSERT_NE(names.dump().find("vm_promscrape_scrapes_total"), std::string::npos) << names.dump().substr(0, 500);
+  ASSERT_NE(names.dump().find("vm_promscrape_scrapes_total"), std::string::npos)
+      << names.dump().substr(0, 500);
   // The premise: Debian's build leaves the version label empty, so the version cannot decide.
   const json version = json::parse(
-      HttpCall("GET", vm.url() + "/api/v1/series?match[]=" +
-                          httplib::detail::encode_query_param(R"(vm_app_version{job="victoria-metrics"})"))
+      HttpCall("GET",
+               vm.url() + "/api/v1/series?match[]=" +
+                   httplib::detail::encode_query_param(R"(vm_app_version{job="victoria-metrics"})"))
           .body,
       nullptr, false);
   ASSERT_FALSE(version["data"].empty()) << version.dump();
@@ -83,8 +88,9 @@ TEST(DiscoverySelfScrape, DebianSingleNodeScrapingItselfIsVmsingle) {
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(60, 0);
-  const json request = {{"connection", {{"url", vm.url()}, {"auth", {{"type", "none"}}}}},
-                        {"time_range", {{"start", FormatRfc3339(start_ms)}, {"end", FormatRfc3339(NowMs() + 1000)}}}};
+  const json request = {
+      {"connection", {{"url", vm.url()}, {"auth", {{"type", "none"}}}}},
+      {"time_range", {{"start", FormatRfc3339(start_ms)}, {"end", FormatRfc3339(NowMs() + 1000)}}}};
   httplib::Result r = client.Post("/api/discover", request.dump(), "application/json");
   server.stop();
   listener.join();
@@ -99,7 +105,6 @@ TEST(DiscoverySelfScrape, DebianSingleNodeScrapingItselfIsVmsingle) {
     }
   }
   EXPECT_EQ(components, std::vector<std::string>{"vmsingle"}) << r->body;
-
 }
 
 }  // namespace

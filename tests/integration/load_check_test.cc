@@ -6,17 +6,15 @@
 // each held by an idle keep-alive connection (page 2.3 s); both fixed in common/local_server.cc.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
-#include <sys/wait.h>
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <mutex>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 #include <vector>
@@ -50,16 +48,6 @@ int64_t NowMs() {
       .count();
 }
 
-// Runs a shell command; returns its exit code and fills `out` with stdout+stderr.
-int Shell(const std::string& cmd, std::string* out) {
-  FILE* p = popen(("ASAN_OPTIONS=detect_leaks=0 " + cmd + " 2>&1").c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out->append(buf.data(), n);
-  const int status = pclose(p);
-  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-}
-
 // VmRSS of a process in KiB (0 when unreadable).
 long RssKb(pid_t pid) {
   std::ifstream in("/proc/" + std::to_string(pid) + "/status");
@@ -73,7 +61,8 @@ long RssKb(pid_t pid) {
 double Percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  const size_t at = std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
+  const size_t at =
+      std::min(v.size() - 1, static_cast<size_t>(p * static_cast<double>(v.size() - 1) + 0.5));
   return v[at];
 }
 
@@ -106,10 +95,12 @@ class LoadCheck : public ::testing::Test {
           std::string values, stamps;
           for (int i = 0; i < samples; ++i) {
             values += (i ? "," : "") + std::to_string(i * (m + 1));
-            stamps += (i ? "," : "") + std::to_string(end_ms_ - (samples - 1 - i) * kSampleEveryS * 1000LL);
+            stamps += (i ? "," : "") +
+                      std::to_string(end_ms_ - (samples - 1 - i) * kSampleEveryS * 1000LL);
           }
-          lines += R"({"metric":{"__name__":"vm_load_metric_)" + std::to_string(m) + R"(_total","job":")" + job +
-                   R"(","instance":"10.20.)" + std::to_string(instance) + R"(.7:8482"},"values":[)" + values +
+          lines += R"({"metric":{"__name__":"vm_load_metric_)" + std::to_string(m) +
+                   R"(_total","job":")" + job + R"(","instance":"10.20.)" +
+                   std::to_string(instance) + R"(.7:8482"},"values":[)" + values +
                    R"(],"timestamps":[)" + stamps + "]}\n";
         }
       }
@@ -128,8 +119,12 @@ class LoadCheck : public ::testing::Test {
     const char* old = std::getenv("ASAN_OPTIONS");
     const std::string saved = old == nullptr ? "" : old;
     setenv("ASAN_OPTIONS",
-           (saved + (saved.empty() ? "" : ":") + "quarantine_size_mb=0:thread_local_quarantine_size_kb=0").c_str(), 1);
-    server_ = std::make_unique<ServerBinary>(VmexporterBinary(), std::vector<std::string>{"-output", out_.path()});
+           (saved + (saved.empty() ? "" : ":") +
+            "quarantine_size_mb=0:thread_local_quarantine_size_kb=0")
+               .c_str(),
+           1);
+    server_ = std::make_unique<ServerBinary>(VmexporterBinary(),
+                                             std::vector<std::string>{"-output", out_.path()});
     if (old == nullptr) {
       unsetenv("ASAN_OPTIONS");
     } else {
@@ -141,12 +136,17 @@ class LoadCheck : public ::testing::Test {
   nlohmann::json Config(const std::string& staging) const {
     return {{"connection", {{"url", vm_->url()}}},
             {"time_range",
-             {{"start", FormatRfc3339(end_ms_ - kHours * 3600 * 1000)}, {"end", FormatRfc3339(end_ms_ + 1000)}}},
+             {{"start", FormatRfc3339(end_ms_ - kHours * 3600 * 1000)},
+              {"end", FormatRfc3339(end_ms_ + 1000)}}},
             {"mode", "cluster"},
             {"components", {"vmstorage", "vmselect", "vmagent"}},
             {"jobs", {"prod-vmstorage", "prod-vmselect", "prod-vmagent"}},
-            {"job_components", {{"prod-vmstorage", "vmstorage"}, {"prod-vmselect", "vmselect"}, {"prod-vmagent", "vmagent"}}},
-            {"batching", {{"enabled", true}, {"strategy", "custom"}, {"custom_interval_seconds", 1800}}},
+            {"job_components",
+             {{"prod-vmstorage", "vmstorage"},
+              {"prod-vmselect", "vmselect"},
+              {"prod-vmagent", "vmagent"}}},
+            {"batching",
+             {{"enabled", true}, {"strategy", "custom"}, {"custom_interval_seconds", 1800}}},
             {"staging_dir", staging},
             {"obfuscation", {{"enabled", true}}}};
   }
@@ -160,7 +160,8 @@ class LoadCheck : public ::testing::Test {
     const Clock::time_point started = Clock::now();
     for (int i = 0; i < kExports; ++i) {
       staging.push_back(std::make_unique<TempDir>());
-      HttpAnswer a = server_->Api("POST", "/api/export/start", Config(staging.back()->path()).dump());
+      HttpAnswer a =
+          server_->Api("POST", "/api/export/start", Config(staging.back()->path()).dump());
       EXPECT_EQ(a.status, 200) << a.body;
       ids.push_back(nlohmann::json::parse(a.body, nullptr, false).value("job_id", ""));
     }
@@ -182,10 +183,13 @@ class LoadCheck : public ::testing::Test {
         std::string first_bad;
         for (size_t n = 0; !stop.load(); ++n) {
           const Clock::time_point t = Clock::now();
-          const httplib::Result r = http.Get(("/api/export/status?id=" + ids[(c + n) % ids.size()]).c_str(), auth);
+          const httplib::Result r =
+              http.Get(("/api/export/status?id=" + ids[(c + n) % ids.size()]).c_str(), auth);
           mine.push_back(MsSince(t));
           if (!r || r->status != 200) {
-            if (bad++ == 0) first_bad = r ? std::to_string(r->status) + " " + r->body.substr(0, 200) : httplib::to_string(r.error());
+            if (bad++ == 0)
+              first_bad = r ? std::to_string(r->status) + " " + r->body.substr(0, 200)
+                            : httplib::to_string(r.error());
           }
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
         }
@@ -212,8 +216,10 @@ class LoadCheck : public ::testing::Test {
     while (ended < ids.size() && Clock::now() < deadline) {
       ended = 0;
       for (size_t i = 0; i < ids.size(); ++i) {
-        final_status[i] = nlohmann::json::parse(server_->Api("GET", "/api/export/status?id=" + ids[i]).body, nullptr, false);
-        const std::string state = final_status[i].is_object() ? final_status[i].value("state", "") : "";
+        final_status[i] = nlohmann::json::parse(
+            server_->Api("GET", "/api/export/status?id=" + ids[i]).body, nullptr, false);
+        const std::string state =
+            final_status[i].is_object() ? final_status[i].value("state", "") : "";
         if (state != "pending" && state != "running") ++ended;
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(200));
@@ -221,7 +227,8 @@ class LoadCheck : public ::testing::Test {
 
     // Downloads happen under the same load, as a user would fetch a bundle while others poll.
     for (size_t i = 0; i < ids.size(); ++i) {
-      const std::string state = final_status[i].is_object() ? final_status[i].value("state", "") : "";
+      const std::string state =
+          final_status[i].is_object() ? final_status[i].value("state", "") : "";
       EXPECT_EQ(state, "completed") << "round " << round << ": " << final_status[i].dump();
       if (state != "completed") continue;
       ++f.completed;
@@ -231,8 +238,8 @@ class LoadCheck : public ::testing::Test {
       if (bundle.status != 200) continue;
       const std::string saved = scratch_.path() + "/" + name;
       std::ofstream(saved, std::ios::binary) << bundle.body;
-      std::string out;
-      EXPECT_EQ(Shell(VmexporterBinary() + " verify '" + saved + "'", &out), 0) << out;
+      const CommandRun verify = RunCommand(VmexporterBinary() + " verify '" + saved + "'");
+      EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
     }
     stop = true;
     for (auto& t : clients) t.join();
@@ -240,11 +247,13 @@ class LoadCheck : public ::testing::Test {
     f.seconds = MsSince(started) / 1000;
     f.rss_kb = RssKb(server_->process().pid());
 
-    std::printf("load round %d: %.1f s, %zu status polls (%zu not 200), p50 %.1f ms, p99 %.1f ms, max %.1f ms; "
-                "%zu page loads, p50 %.1f ms, p99 %.1f ms, max %.1f ms; server VmRSS %ld kB\n",
-                round, f.seconds, f.poll_ms.size(), f.polls_not_200, Percentile(f.poll_ms, 0.5),
-                Percentile(f.poll_ms, 0.99), Percentile(f.poll_ms, 1), f.ui_ms.size(), Percentile(f.ui_ms, 0.5),
-                Percentile(f.ui_ms, 0.99), Percentile(f.ui_ms, 1), f.rss_kb);
+    std::printf(
+        "load round %d: %.1f s, %zu status polls (%zu not 200), p50 %.1f ms, p99 %.1f ms, max %.1f "
+        "ms; "
+        "%zu page loads, p50 %.1f ms, p99 %.1f ms, max %.1f ms; server VmRSS %ld kB\n",
+        round, f.seconds, f.poll_ms.size(), f.polls_not_200, Percentile(f.poll_ms, 0.5),
+        Percentile(f.poll_ms, 0.99), Percentile(f.poll_ms, 1), f.ui_ms.size(),
+        Percentile(f.ui_ms, 0.5), Percentile(f.ui_ms, 0.99), Percentile(f.ui_ms, 1), f.rss_kb);
     std::fflush(stdout);
     return f;
   }
@@ -265,18 +274,22 @@ TEST_F(LoadCheck, ThreeExportsAndFiftyPollersLeaveTheUiResponsiveAndMemoryFlat) 
     const RoundFigures& f = rounds.back();
     ASSERT_EQ(f.completed, kExports) << "round " << round;
     EXPECT_EQ(f.polls_not_200, 0u) << "round " << round << ", first: " << f.first_bad_poll;
-    EXPECT_GT(f.poll_ms.size(), static_cast<size_t>(kPollers)) << "every client polled at least once";
+    EXPECT_GT(f.poll_ms.size(), static_cast<size_t>(kPollers))
+        << "every client polled at least once";
     EXPECT_EQ(f.ui_not_200, 0u) << "round " << round;
     EXPECT_GT(f.ui_ms.size(), 5u);
-    EXPECT_LT(Percentile(f.ui_ms, 1), kUiWorstMs) << "round " << round << ": the page stalled under load";
-    EXPECT_LT(Percentile(f.poll_ms, 0.99), kUiWorstMs) << "round " << round << ": status polls stalled";
+    EXPECT_LT(Percentile(f.ui_ms, 1), kUiWorstMs)
+        << "round " << round << ": the page stalled under load";
+    EXPECT_LT(Percentile(f.poll_ms, 0.99), kUiWorstMs)
+        << "round " << round << ": status polls stalled";
   }
   ASSERT_GT(rounds[0].rss_kb, 0);
   for (int round = 2; round <= kRounds; ++round) {
     const long growth = rounds[round - 1].rss_kb - rounds[0].rss_kb;
-    std::printf("load: server VmRSS after round %d: %ld kB, %+ld kB over round 1 (limit %ld kB)\n", round,
-                rounds[round - 1].rss_kb, growth, kRssGrowthLimitKb);
-    EXPECT_LT(growth, kRssGrowthLimitKb) << "memory grew between identical rounds (round " << round << ")";
+    std::printf("load: server VmRSS after round %d: %ld kB, %+ld kB over round 1 (limit %ld kB)\n",
+                round, rounds[round - 1].rss_kb, growth, kRssGrowthLimitKb);
+    EXPECT_LT(growth, kRssGrowthLimitKb)
+        << "memory grew between identical rounds (round " << round << ")";
   }
 }
 

@@ -188,6 +188,22 @@ VmAuth::~VmAuth() = default;
 
 std::string VmAuth::url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
+CommandRun RunCommand(const std::string& command_line) {
+  TempDir dir;
+  const std::string err_path = dir.path() + "/stderr";
+  CommandRun r;
+  FILE* p = popen(("ASAN_OPTIONS=detect_leaks=0 " + command_line + " 2>" + err_path).c_str(), "r");
+  if (p == nullptr) return r;
+  char buf[4096];
+  size_t n;
+  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) r.out.append(buf, n);
+  const int status = pclose(p);
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  std::ifstream err(err_path, std::ios::binary);
+  r.err.assign(std::istreambuf_iterator<char>(err), {});
+  return r;
+}
+
 std::string VmexporterBinary() { return std::string(VMX_BIN_DIR) + "/vmexporter"; }
 std::string VmimportBinary() { return std::string(VMX_BIN_DIR) + "/vmimport"; }
 

@@ -105,6 +105,15 @@ HttpAnswer HttpCall(const std::string& method, const std::string& url, const std
                     const std::string& basic_pass = "",
                     const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+// A shell command line's exit code (-1 when killed by a signal), stdout and stderr; the child
+// runs with ASAN_OPTIONS=detect_leaks=0 (our binaries exit without freeing on purpose).
+struct CommandRun {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+CommandRun RunCommand(const std::string& command_line);
+
 // Paths of the built binaries.
 std::string VmexporterBinary();
 std::string VmimportBinary();

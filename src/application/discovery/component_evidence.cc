@@ -21,8 +21,9 @@ bool HasAny(const std::vector<std::string>& names, std::string_view prefix) {
 // vminsert and vmselect have none of these gauges) without any cluster link: a single node.
 // Exact names, since vm_rows_inserted_total is vmagent's too.
 bool LooksLikeSingleNode(const std::vector<std::string>& names) {
-  static constexpr std::array<std::string_view, 5> kStorage = {
-      "vm_data_size_bytes", "vm_rows", "vm_parts", "vm_pending_rows", "vm_new_timeseries_created_total"};
+  static constexpr std::array<std::string_view, 5> kStorage = {"vm_data_size_bytes", "vm_rows",
+                                                               "vm_parts", "vm_pending_rows",
+                                                               "vm_new_timeseries_created_total"};
   bool storage = false;
   for (const std::string& n : names) {
     for (std::string_view s : kStorage) storage = storage || n == s;
@@ -30,7 +31,8 @@ bool LooksLikeSingleNode(const std::vector<std::string>& names) {
   if (!storage) return false;
   // vmstorage's side of its links (vm_vminsert_*, vm_vmselect_*) and the RPC clients' vm_rpc_*.
   // Not vminsert_*/vmselect_*: a single node serves those request histograms itself.
-  static constexpr std::array<std::string_view, 3> kCluster = {"vm_vminsert_", "vm_vmselect_", "vm_rpc_"};
+  static constexpr std::array<std::string_view, 3> kCluster = {"vm_vminsert_", "vm_vmselect_",
+                                                               "vm_rpc_"};
   for (std::string_view c : kCluster) {
     if (HasAny(names, c)) return false;
   }
