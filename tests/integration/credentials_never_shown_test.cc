@@ -348,9 +348,9 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
 
   // A canceled export keeps its staging for a resume: still nothing secret in it.
   TempDir staging2;
-  const HttpAnswer start2 = server.Api(
-      "POST", "/api/export/start",
-      ExportConfig({{"url", UrlWithPassword(kUrlPassword)}}, staging2.path(), 5).dump());
+  const HttpAnswer start2 =
+      server.Api("POST", "/api/export/start",
+                 ExportConfig({{"url", UrlWithPassword(kUrlPassword)}}, staging2.path(), 5).dump());
   ASSERT_EQ(start2.status, 200) << start2.body;
   const std::string id2 = json::parse(start2.body).value("job_id", "");
   // 720 five-second windows: canceled once some are staged, long before the last one.
