@@ -248,12 +248,13 @@ Status SeriesLineRewriter::RewriteMetric(std::string_view metric, std::string* o
   }
   rewritten.push_back('}');
   out->append(rewritten);
-  if (c.bytes + metric.size() + rewritten.size() > c.limit) {
-    c.map.clear();
-    c.bytes = 0;
+  // Once full, the cache keeps what it has: windows return series in the same order, so clearing
+  // it would evict every entry just before its next use and nothing would ever hit.
+  const size_t cost = metric.size() + rewritten.size() + 64;
+  if (c.bytes + cost <= c.limit) {
+    c.bytes += cost;
+    c.map.emplace(std::string(metric), Cache::Entry{std::move(rewritten)});
   }
-  c.bytes += metric.size() + rewritten.size() + 64;
-  c.map.emplace(std::string(metric), Cache::Entry{std::move(rewritten)});
   return Status::Ok();
 }
 

@@ -4,8 +4,8 @@
 // of older VictoriaMetrics survive untouched. With a step, only the last sample of every step
 // bucket [k*step, (k+1)*step) is kept, like VictoriaMetrics deduplication.
 //
-// Rewritten metric objects are cached by their original text (bounded), because the same series
-// comes back in every window. Not thread-safe: one rewriter per worker; the Obfuscator is shared.
+// Rewritten metric objects are cached by their original text (bounded, per worker: the export's
+// memory target is shared by all workers), because the same series comes back in every window. Not thread-safe: one rewriter per worker; the Obfuscator is shared.
 #pragma once
 
 #include <cstdint>
@@ -25,7 +25,7 @@ class SeriesLineRewriter {
   // `obfuscator` may be null: labels are then copied unchanged. `step_ms` 0 keeps every sample.
   // `cache_bytes` bounds the memory of the metric cache.
   SeriesLineRewriter(std::shared_ptr<Obfuscator> obfuscator, int64_t step_ms,
-                     size_t cache_bytes = 8 << 20);
+                     size_t cache_bytes = 4 << 20);
   ~SeriesLineRewriter();
 
   // Appends the rewritten line and "\n" to `out`. A line left without samples by the step is
