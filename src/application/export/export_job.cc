@@ -163,10 +163,14 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
   } else {
     uint64_t series = kUnknownSeriesEstimate;
     if (!shared_.selection.metricsql) {
-      const auto at_start = CountSeriesAt(*client_, shared_.selection.match,
-                                          std::min(config_.time_range.start_ms + 300'000, config_.time_range.end_ms));
-      const auto at_end = CountSeriesAt(*client_, shared_.selection.match, config_.time_range.end_ms);
-      if (at_start || at_end) series = std::max(at_start.value_or(0), at_end.value_or(0));
+      // One count is enough to size windows (each costs VictoriaMetrics a pass over the series);
+      // the start of the range only when nothing lives at its end.
+      std::optional<uint64_t> n = CountSeriesAt(*client_, shared_.selection.match, config_.time_range.end_ms);
+      if (n.value_or(0) == 0) {
+        n = CountSeriesAt(*client_, shared_.selection.match,
+                          std::min(config_.time_range.start_ms + 300'000, config_.time_range.end_ms));
+      }
+      if (n) series = *n;
     }
     window_ms_ = WindowMillisFor(config_, series);
     for (const TimeRange& w : PlanWindows(config_.time_range, window_ms_, grid_)) {
