@@ -19,24 +19,13 @@
 
 #include "common/line_splitter.h"
 #include "importer/line_rewriter.h"
+#include "fuzz/printable.h"
 
 namespace {
 
 using nlohmann::json;
 
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+using vmx::fuzz::Printable;
 
 [[noreturn]] void Fail(const char* what, std::string_view line, std::string_view out) {
   std::fprintf(stderr, "import_line_fuzz: %s\n  line:   '%s'\n  output: '%s'\n", what,

@@ -14,23 +14,11 @@
 #include "infrastructure/obfuscation/text_scrubber.h"
 #include "infrastructure/obfuscation/value_pseudonymizer.h"
 #include "support/address_oracle.h"
+#include "fuzz/printable.h"
 
 namespace {
 
-// Bytes outside printable ASCII as \xNN, so a report shows exactly what went in.
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+using vmx::fuzz::Printable;
 
 [[noreturn]] void Fail(const char* what, std::string_view input, const std::string& output,
                        const std::string& detail) {

@@ -20,22 +20,11 @@
 
 #include "domain/connection.h"
 #include "infrastructure/vm/url_normalizer.h"
+#include "fuzz/printable.h"
 
 namespace {
 
-std::string Printable(std::string_view s) {
-  std::string out;
-  for (unsigned char c : s) {
-    if (c >= 0x20 && c < 0x7f) {
-      out += static_cast<char>(c);
-    } else {
-      char buf[8];
-      std::snprintf(buf, sizeof(buf), "\\x%02x", c);
-      out += buf;
-    }
-  }
-  return out;
-}
+using vmx::fuzz::Printable;
 
 [[noreturn]] void Fail(const char* what, const vmx::Connection& in, const std::string& detail) {
   std::fprintf(stderr,
