@@ -128,6 +128,7 @@ class FaultProxy {
   std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
 
   std::atomic<int> answer_429{0};          // the next N export requests get 429
+  std::atomic<int> answer_503_after{-1};   // export requests after the first N get 503 (-1: never)
   std::atomic<int> reset_midstream{0};     // the next N export answers break off halfway
   std::atomic<int> delay_ms{0};            // every export request waits this long first
   std::atomic<bool> no_export_route{false};
@@ -144,6 +145,11 @@ class FaultProxy {
         return;
       }
       if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
+      if (answer_503_after >= 0 && export_requests > answer_503_after) {
+        res.status = 503;
+        res.set_content("service unavailable: storage nodes are restarting", "text/plain");
+        return;
+      }
       if (answer_429 > 0) {
         --answer_429;
         res.status = 429;
@@ -389,6 +395,37 @@ TEST_F(ExportEngine, RetriesAfter429AndAfterAStreamBrokenOffMidway) {
   EXPECT_EQ(proxy.reset_midstream, 0);
   EXPECT_EQ(ours.duplicates, 0u) << "a retried window must not keep the rows of the broken attempt";
   EXPECT_EQ(ours.total, 36u * (kSamplesPerSeries - 1));
+}
+
+// VictoriaMetrics answering 5xx for good: each window is retried with backoff, then the job fails
+// with an error that names the window and the answer, and the completed windows stay staged.
+TEST_F(ExportEngine, PersistentServerErrorsFailClearlyAndKeepCompletedWindows) {
+  FaultProxy proxy(vm_.port());
+  proxy.answer_503_after = 3;
+  ExportServiceOptions o;
+  o.output_dir = out_.path();
+  o.job.parallelism = 1;
+  o.job.retry = {.attempts = 3, .first_backoff = std::chrono::milliseconds(100), .max_backoff = std::chrono::milliseconds(200)};
+  ExportService service(o);
+  Result<std::shared_ptr<ExportJob>> job = service.Start(Config(ConfigJson(proxy.url())));
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  (*job)->Wait();
+  ASSERT_EQ((*job)->state(), ExportJobState::kFailed);
+  const nlohmann::json st = (*job)->StatusJson();
+  const std::string error = st["error"];
+  EXPECT_NE(error.find("cannot export window"), std::string::npos) << error;
+  EXPECT_NE(error.find("503"), std::string::npos) << error;
+  EXPECT_NE(error.find("gave up after 3 attempts"), std::string::npos) << error;
+  EXPECT_EQ(proxy.export_requests, 3 + 3) << "3 windows, then one window tried 3 times";
+  EXPECT_EQ(st["completed_batches"], 3);
+  const std::string staged = st["staging_path"];
+  size_t pieces = 0;
+  for (const auto& f : std::filesystem::directory_iterator(staged)) {
+    EXPECT_NE(f.path().extension(), ".part") << "no half-written window: " << f.path();
+    pieces += f.path().extension() == ".deflate";
+  }
+  EXPECT_EQ(pieces, 3u) << "completed windows are kept for a resume";
+  EXPECT_TRUE(std::filesystem::is_empty(out_.path())) << "no bundle from a failed export";
 }
 
 TEST_F(ExportEngine, FallsBackToQueryRangeWhenTheExportRouteIsMissing) {
