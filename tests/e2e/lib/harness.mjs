@@ -41,8 +41,9 @@ function track(child) {
 }
 
 // Starts vmexporter or vmimport with -no-browser; resolves with {url, base, child, output()}.
-export function startBinary(name, args = []) {
-  const child = track(spawn(join(binDir, name), [...args, '-no-browser'], { stdio: ['ignore', 'pipe', 'pipe'] }));
+export function startBinary(name, args = [], { env } = {}) {
+  const child = track(spawn(join(binDir, name), [...args, '-no-browser'],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(env || {}) } }));
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { out += d; });

@@ -2,6 +2,7 @@
 import { h } from '../dom.js';
 import { field, radioGroup, showError } from '../controls.js';
 import { state } from '../state.js';
+import { api } from '../api.js';
 
 let queryField = null;
 
@@ -40,8 +41,36 @@ function render() {
     ],
     onchange: (v) => { state.mode = v; customBox.hidden = v !== 'custom'; },
   });
+  const unfinished = h('div', { class: 'unfinished', hidden: true });
+  showUnfinished(unfinished);
   return h('div', {}, h('p', { class: 'lead' }, 'This wizard exports metrics from your VictoriaMetrics into a ZIP bundle you can send to support.'),
-    intro, mode, customBox);
+    unfinished, intro, mode, customBox);
+}
+
+// Exports an earlier vmexporter left unfinished (killed, crashed, disk full): their completed
+// windows wait in the staging dir, and the command line continues them.
+async function showUnfinished(box) {
+  let answer;
+  try {
+    answer = await api('api/export/staged');
+  } catch {
+    return;  // informational only: the wizard works without it
+  }
+  const staged = (answer && answer.staged) || [];
+  if (!staged.length) return;
+  const items = staged.map((e) => {
+    const range = e.time_range ? `${e.time_range.start} – ${e.time_range.end}` : 'unknown range';
+    const head = h('div', {}, h('code', { text: e.job_id }),
+      ` · ${range} · ${e.completed_batches} of ${e.total_batches} windows done`);
+    const how = e.resumable
+      ? h('div', { class: 'help' }, 'Continue it with ',
+        h('code', { class: 'command', text: `vmexporter export -resume=${e.job_id} -staging-dir=${answer.staging_root}` }),
+        e.keyed ? ' and the same credentials and obfuscation key.' : ' and the same credentials.')
+      : h('div', { class: 'help' }, `Cannot be resumed: ${e.reason}.`);
+    return h('li', {}, head, how);
+  });
+  box.append(h('h3', {}, 'Unfinished exports from an earlier run'), h('ul', { class: 'plain' }, ...items));
+  box.hidden = false;
 }
 
 async function leave() {
