@@ -28,9 +28,7 @@ using nlohmann::json;
 using vmx::fuzz::Printable;
 
 [[noreturn]] void Fail(const char* what, std::string_view line, std::string_view out) {
-  std::fprintf(stderr, "import_line_fuzz: %s\n  line:   '%s'\n  output: '%s'\n", what,
-               Printable(line).c_str(), Printable(out).c_str());
-  std::abort();
+  vmx::fuzz::FailOnLine("import_line_fuzz", what, line, out);
 }
 
 json StrictLine(std::string_view line) {

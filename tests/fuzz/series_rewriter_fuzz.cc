@@ -31,9 +31,7 @@ using nlohmann::json;
 using vmx::fuzz::Printable;
 
 [[noreturn]] void Fail(const char* what, std::string_view line, std::string_view out) {
-  std::fprintf(stderr, "series_rewriter_fuzz: %s\n  line:   '%s'\n  output: '%s'\n", what,
-               Printable(line).c_str(), Printable(out).c_str());
-  std::abort();
+  vmx::fuzz::FailOnLine("series_rewriter_fuzz", what, line, out);
 }
 
 // Accepts exactly one JSON object whose members are all strings (a metric object), then stops.
