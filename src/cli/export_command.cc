@@ -14,7 +14,6 @@
 
 #include "application/discovery/component_discovery.h"
 #include "application/export/export_service.h"
-#include "application/obfuscator_registry.h"
 #include "cli/export_flags.h"
 #include "cli/export_progress.h"
 #include "common/bundle_reader.h"
@@ -56,18 +55,11 @@ Status FillJobsFromDiscovery(ExportConfig& config) {
 }
 
 // What -resume sends besides the job id: the credentials and key given on this command line.
-nlohmann::json ResumeSecrets(const ExportFlags& f) {
+Result<nlohmann::json> ResumeSecrets(const CLI::App& app, const ExportFlags& f) {
+  Result<nlohmann::json> auth = AuthJsonFromFlags(app, f);
+  if (!auth.ok()) return auth.status();
   nlohmann::json secrets = nlohmann::json::object();
-  if (!f.password.empty() || !f.username.empty()) {
-    secrets["auth"] = {{"type", "basic"}, {"username", f.username}, {"password", f.password}};
-  } else if (!f.bearer_token.empty()) {
-    secrets["auth"] = {{"type", "bearer"}, {"token", f.bearer_token}};
-  } else if (const size_t colon = f.header.find(':'); colon != std::string::npos) {
-    const size_t value = f.header.find_first_not_of(' ', colon + 1);
-    secrets["auth"] = {{"type", "header"},
-                       {"header_name", f.header.substr(0, colon)},
-                       {"header_value", value == std::string::npos ? "" : f.header.substr(value)}};
-  }
+  if (!auth->empty()) secrets["auth"] = *auth;
   if (!f.obfuscation_key.empty()) secrets["obfuscation_key"] = f.obfuscation_key;
   return secrets;
 }
@@ -137,8 +129,13 @@ int RunExportCommand(const std::vector<std::string>& args) {
   options.output_dir = output_dir;
   options.job.parallelism = std::max(1, flags.parallel);
   ExportService service(options);
-  Result<std::shared_ptr<ExportJob>> job =
-      flags.resume.empty() ? service.Start(*config) : service.Adopt(flags.staging_dir, flags.resume, ResumeSecrets(flags));
+  const auto start = [&]() -> Result<std::shared_ptr<ExportJob>> {
+    if (flags.resume.empty()) return service.Start(*config);
+    Result<nlohmann::json> secrets = ResumeSecrets(app, flags);
+    if (!secrets.ok()) return secrets.status();
+    return service.Adopt(flags.staging_dir, flags.resume, *secrets);
+  };
+  Result<std::shared_ptr<ExportJob>> job = start();
   if (!job.ok()) {
     std::cerr << "error: " << job.status().ToString() << "\n";
     return job.status().code() == StatusCode::kInvalidArgument ? kBadUsage : kFailure;

@@ -111,6 +111,20 @@ void AddExportFlags(CLI::App& app, ExportFlags& f) {
   app.add_flag("--debug", f.debug, "Verbose progress and request logging (secrets are never logged)");
 }
 
+Result<nlohmann::json> AuthJsonFromFlags(const CLI::App& app, const ExportFlags& f) {
+  nlohmann::json auth = nlohmann::json::object();
+  if (Given(app, "--username") || Given(app, "--password")) {
+    auth = {{"type", "basic"}, {"username", f.username}, {"password", f.password}};
+  }
+  if (Given(app, "--bearer-token")) auth = {{"type", "bearer"}, {"token", f.bearer_token}};
+  if (Given(app, "--header")) {
+    std::string name, value;
+    if (Status s = SplitHeader(f.header, &name, &value); !s.ok()) return s;
+    auth = {{"type", "header"}, {"header_name", name}, {"header_value", value}};
+  }
+  return auth;
+}
+
 Result<ExportConfig> BuildExportConfig(const CLI::App& app, const ExportFlags& f, int64_t now_ms) {
   nlohmann::json j = nlohmann::json::object();
   const std::string config_path = !f.config_file.empty() ? f.config_file : f.oneshot_config;
@@ -129,15 +143,9 @@ Result<ExportConfig> BuildExportConfig(const CLI::App& app, const ExportFlags& f
   if (Given(app, "--url")) j["connection"]["url"] = f.url;
   auto& auth = j["connection"]["auth"];
   if (!auth.is_object()) auth = nlohmann::json::object();
-  if (Given(app, "--username") || Given(app, "--password")) {
-    auth = {{"type", "basic"}, {"username", f.username}, {"password", f.password}};
-  }
-  if (Given(app, "--bearer-token")) auth = {{"type", "bearer"}, {"token", f.bearer_token}};
-  if (Given(app, "--header")) {
-    std::string name, value;
-    if (Status s = SplitHeader(f.header, &name, &value); !s.ok()) return s;
-    auth = {{"type", "header"}, {"header_name", name}, {"header_value", value}};
-  }
+  Result<nlohmann::json> flag_auth = AuthJsonFromFlags(app, f);
+  if (!flag_auth.ok()) return flag_auth.status();
+  if (!flag_auth->empty()) auth = *flag_auth;
   if (auth.empty()) j["connection"].erase("auth");
   if (Given(app, "--tls-insecure-skip-verify")) j["connection"]["skip_tls_verify"] = f.tls_skip_verify;
   if (Given(app, "--tls-ca-file")) j["connection"]["tls_ca_file"] = f.tls_ca_file;

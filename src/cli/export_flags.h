@@ -40,6 +40,10 @@ struct ExportFlags {
 // Declares every `export` flag on `app`, bound to `flags`.
 void AddExportFlags(CLI::App& app, ExportFlags& flags);
 
+// The connection's "auth" object from the auth flags given (-username/-password, -bearer-token,
+// -header, or their environment variables); an empty object when none was given.
+Result<nlohmann::json> AuthJsonFromFlags(const CLI::App& app, const ExportFlags& flags);
+
 // Builds the ExportConfig: the -config/-oneshot-config JSON first (if any), then every flag
 // the user actually gave on top of it. `now_ms` anchors relative times. Errors name the flag.
 Result<ExportConfig> BuildExportConfig(const CLI::App& app, const ExportFlags& flags,

@@ -10,7 +10,7 @@
 #include <chrono>
 #include <mutex>
 
-#include "common/loopback.h"
+#include "common/url_host.h"
 #include "common/version.h"
 
 namespace vmx {
@@ -28,18 +28,6 @@ void GlobalInitOnce() {
 }
 
 bool HasLineBreak(std::string_view s) { return s.find_first_of("\r\n") != std::string_view::npos; }
-
-// scheme://host:port of a URL, for hints ("is VictoriaMetrics running at host:port?").
-std::string HostPortOf(std::string_view url) {
-  size_t start = url.find("://");
-  start = start == std::string_view::npos ? 0 : start + 3;
-  size_t end = url.find_first_of("/?#", start);
-  std::string_view authority =
-      url.substr(start, end == std::string_view::npos ? url.npos : end - start);
-  size_t at = authority.rfind('@');
-  if (at != std::string_view::npos) authority.remove_prefix(at + 1);
-  return std::string(authority);
-}
 
 // State of one transfer, reached from libcurl's write callback.
 struct Transfer {

@@ -4,7 +4,7 @@
 
 #include <regex>
 
-#include "common/loopback.h"
+#include "common/url_host.h"
 
 namespace vmx::importer {
 namespace {

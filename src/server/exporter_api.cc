@@ -3,8 +3,8 @@
 #include <sys/utsname.h>
 
 #include <algorithm>
-#include <filesystem>
 
+#include "application/export/staging_area.h"
 #include "common/api_response.h"
 #include "common/version.h"
 #include "infrastructure/vm/url_normalizer.h"
@@ -46,8 +46,7 @@ void RegisterExporterApi(httplib::Server& server, const ExporterApiOptions& opti
   server.Get("/api/config", [options, prefill](const httplib::Request&, httplib::Response& res) {
     ReplyJson(res, {{"version", std::string(Version())},
                     {"output_dir", options.output_dir},
-                    {"default_staging_dir",
-                     (std::filesystem::temp_directory_path() / "vmexporter-staging").string()},
+                    {"default_staging_dir", DefaultStagingRoot()},
                     {"os", OsName()},
                     {"default_vm_url", prefill.url},
                     {"default_vm_username", prefill.username}});

@@ -184,15 +184,7 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
 
   std::lock_guard<std::mutex> lock(mu_);
   windows_ = std::move(windows);
-  size_t done = 0;
-  for (auto it = windows_.rbegin(); it != windows_.rend(); ++it) {
-    if (it->second.state == Window::State::kDone) {
-      ++done;
-    } else {
-      queue_.push_back(it->first);
-    }
-  }
-  progress_at_run_start_ = windows_.empty() ? 0 : 0.85 * static_cast<double>(done) / windows_.size();
+  QueueUnfinishedLocked();
   if (Status s = WriteManifestLocked(); !s.ok()) return s;
   state_ = ExportJobState::kRunning;
   run_started_ = std::chrono::steady_clock::now();
@@ -234,6 +226,20 @@ Result<std::map<UnixMillis, ExportJob::Window>> ExportJob::RestoreWindows(const 
                                    "start the export again");
   }
   return windows;
+}
+
+void ExportJob::QueueUnfinishedLocked() {
+  queue_.clear();
+  size_t done = 0;
+  for (auto it = windows_.rbegin(); it != windows_.rend(); ++it) {
+    if (it->second.state == Window::State::kDone) {
+      ++done;
+    } else {
+      it->second.state = Window::State::kPending;
+      queue_.push_back(it->first);
+    }
+  }
+  progress_at_run_start_ = windows_.empty() ? 0 : 0.85 * static_cast<double>(done) / windows_.size();
 }
 
 void ExportJob::CollectVmVersions() {
@@ -534,18 +540,9 @@ Status ExportJob::Resume() {
   cancel_requested_ = false;
   failure_ = Status::Ok();
   shared_.canceled = false;
-  queue_.clear();
-  for (auto it = windows_.rbegin(); it != windows_.rend(); ++it) {
-    if (it->second.state != Window::State::kDone) {
-      it->second.state = Window::State::kPending;
-      queue_.push_back(it->first);
-    }
-  }
+  QueueUnfinishedLocked();
   state_ = ExportJobState::kRunning;
   run_started_ = std::chrono::steady_clock::now();
-  size_t done = 0;
-  for (const auto& [start, w] : windows_) done += w.state == Window::State::kDone;
-  progress_at_run_start_ = windows_.empty() ? 0 : 0.85 * static_cast<double>(done) / windows_.size();
   runner_ = std::thread(&ExportJob::Run, this);
   return Status::Ok();
 }

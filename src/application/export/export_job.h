@@ -93,13 +93,13 @@ class ExportJob {
   nlohmann::json StatusJson() const;
   // {job_id, state, total_batches, batch_window_seconds, staging_path, obfuscation_enabled}.
   nlohmann::json StartJson() const;
+  // True when another process could continue this job from its staging dir: its pseudonyms are
+  // reproducible (obfuscation off, or a key).
+  bool ResumableElsewhere() const { return !config_.obfuscation.enabled || !config_.obfuscation.key.empty(); }
   // original -> pseudonym of this job's Obfuscator (the process-wide one for its settings, so it
   // may also hold values seen by previews or jobs with the same settings), in the shape of
   // Obfuscator::Mapping(); nullopt when the job did not obfuscate. For the user only, never
   // written to disk or into a bundle.
-  // True when another process could continue this job from its staging dir: its pseudonyms are
-  // reproducible (obfuscation off, or a key).
-  bool ResumableElsewhere() const { return !config_.obfuscation.enabled || !config_.obfuscation.key.empty(); }
   std::optional<nlohmann::json> Mapping() const {
     if (!config_.obfuscation.enabled || obfuscator_ == nullptr) return std::nullopt;
     return obfuscator_->Mapping();
@@ -115,6 +115,9 @@ class ExportJob {
 
   Status Launch(const nlohmann::json* staged);
   Result<std::map<UnixMillis, Window>> RestoreWindows(const nlohmann::json& manifest);
+  // Puts every window not done back in the queue (next at the back) and notes the progress the
+  // run starts from, for the ETA.
+  void QueueUnfinishedLocked();
   void Run();
   void WorkerLoop();
   Status Assemble();

@@ -275,7 +275,6 @@ Status SeriesLineRewriter::Rewrite(std::string_view line, std::string* out) {
     out->append("}\n");
     ++lines_;
     samples_ += CountElements(parts.timestamps);
-    series_.insert(std::hash<std::string_view>{}(parts.metric));
     return Status::Ok();
   }
 
@@ -317,7 +316,6 @@ Status SeriesLineRewriter::Rewrite(std::string_view line, std::string* out) {
   out->append("]}\n");
   ++lines_;
   samples_ += kept;
-  series_.insert(std::hash<std::string_view>{}(parts.metric));
   return Status::Ok();
 }
 

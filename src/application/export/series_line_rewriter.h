@@ -13,7 +13,6 @@
 #include <set>
 #include <string>
 #include <string_view>
-#include <unordered_set>
 
 #include "common/status.h"
 #include "infrastructure/obfuscation/obfuscator.h"
@@ -37,8 +36,6 @@ class SeriesLineRewriter {
   uint64_t samples() const { return samples_; }
   // Distinct `job` label values written (already rewritten), for the bundle's metadata.
   const std::set<std::string>& jobs() const { return jobs_; }
-  // Hashes of the distinct series written (by their original metric text), to count series.
-  const std::unordered_set<uint64_t>& series() const { return series_; }
 
  private:
   struct Cache;
@@ -49,7 +46,6 @@ class SeriesLineRewriter {
   uint64_t lines_ = 0;
   uint64_t samples_ = 0;
   std::set<std::string> jobs_;
-  std::unordered_set<uint64_t> series_;
 };
 
 // Appends `s` to `out` as a JSON string literal (quotes included), escaping as RFC 8259 asks.

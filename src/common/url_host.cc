@@ -1,5 +1,6 @@
-#include "common/loopback.h"
+#include "common/url_host.h"
 
+#include <algorithm>
 #include <cctype>
 #include <string>
 
@@ -26,26 +27,31 @@ bool IsIpv4Loopback(std::string_view host) {
 
 }  // namespace
 
+std::string HostPortOf(std::string_view url) {
+  const size_t scheme_end = url.find("://");
+  const size_t start = scheme_end == std::string_view::npos ? 0 : scheme_end + 3;
+  std::string_view authority = url.substr(start);
+  authority = authority.substr(0, authority.find_first_of("/?#"));
+  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
+  return std::string(authority);
+}
+
 bool IsLoopbackUrl(std::string_view url) {
   const size_t scheme = url.find("://");
   if (scheme == std::string_view::npos) return false;
   std::string lower_scheme(url.substr(0, scheme));
   for (char& ch : lower_scheme) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
   if (lower_scheme != "http" && lower_scheme != "https") return false;
-  std::string_view authority = url.substr(scheme + 3);
-  authority = authority.substr(0, authority.find_first_of("/?#"));
-  if (const size_t at = authority.rfind('@'); at != std::string_view::npos) authority.remove_prefix(at + 1);
-  std::string_view host = authority;
+  std::string host = HostPortOf(url);
   if (!host.empty() && host.front() == '[') {
     const size_t close = host.find(']');
-    if (close == std::string_view::npos) return false;
-    host = host.substr(0, close + 1);
+    if (close == std::string::npos) return false;
+    host.resize(close + 1);
   } else {
-    host = host.substr(0, host.find(':'));
+    host.resize(std::min(host.size(), host.find(':')));
   }
-  std::string h(host);
-  for (char& ch : h) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return h == "localhost" || h == "[::1]" || IsIpv4Loopback(h);
+  for (char& ch : host) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
+  return host == "localhost" || host == "[::1]" || IsIpv4Loopback(host);
 }
 
 }  // namespace vmx

@@ -1,9 +1,16 @@
-#include "common/loopback.h"
+#include "common/url_host.h"
 
 #include <gtest/gtest.h>
 
 namespace vmx {
 namespace {
+
+TEST(UrlHost, HostPortWithoutSchemeCredentialsOrPath) {
+  EXPECT_EQ(HostPortOf("http://u:p@vm:8428/select/0?x=1"), "vm:8428");
+  EXPECT_EQ(HostPortOf("https://[::1]:8443#f"), "[::1]:8443");
+  EXPECT_EQ(HostPortOf("vm.example:80/path"), "vm.example:80");
+  EXPECT_EQ(HostPortOf("http://a@b@host"), "host");
+}
 
 TEST(Loopback, LoopbackHostsInAnyForm) {
   for (const char* url : {"http://127.0.0.1:8428", "http://127.0.0.1:8428/api/v1/export?x=1",
