@@ -31,18 +31,7 @@ using vmx::fuzz::Printable;
   vmx::fuzz::FailOnLine("import_line_fuzz", what, line, out);
 }
 
-json StrictLine(std::string_view line) {
-  json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return json();
-  const auto metric = j.find("metric");
-  const auto values = j.find("values");
-  const auto timestamps = j.find("timestamps");
-  if (metric == j.end() || !metric->is_object() || values == j.end() || !values->is_array() ||
-      timestamps == j.end() || !timestamps->is_array()) {
-    return json();
-  }
-  return j;
-}
+json StrictLine(std::string_view line) { return vmx::fuzz::ExportShapedLine(line); }
 
 void CheckLine(const vmx::importer::RewriteRules& rules, bool passthrough, std::string_view line,
                const vmx::importer::LineFacts& facts, std::string_view out) {

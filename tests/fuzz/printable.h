@@ -3,6 +3,8 @@
 // the fuzz targets.
 #pragma once
 
+#include <nlohmann/json.hpp>
+
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -22,6 +24,21 @@ inline std::string Printable(std::string_view s) {
     }
   }
   return out;
+}
+
+// `line` parsed as JSON when it has VictoriaMetrics' export shape (an object with a "metric"
+// object and "values" and "timestamps" arrays); a null json otherwise.
+inline nlohmann::json ExportShapedLine(std::string_view line) {
+  nlohmann::json j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return nullptr;
+  const auto metric = j.find("metric");
+  const auto values = j.find("values");
+  const auto timestamps = j.find("timestamps");
+  if (metric == j.end() || !metric->is_object() || values == j.end() || !values->is_array() ||
+      timestamps == j.end() || !timestamps->is_array()) {
+    return nullptr;
+  }
+  return j;
 }
 
 // Prints "<target>: <what>" with the input line and the output, then aborts (libFuzzer keeps the

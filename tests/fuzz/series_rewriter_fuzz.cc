@@ -65,16 +65,9 @@ class MetricObjectSax : public json::json_sax_t {
 
 // A line VictoriaMetrics could have written, read strictly; nullopt-like empty json otherwise.
 json StrictExportLine(std::string_view line) {
-  json j = json::parse(line, nullptr, /*allow_exceptions=*/false);
-  if (j.is_discarded() || !j.is_object()) return json();
-  const auto metric = j.find("metric");
-  const auto values = j.find("values");
-  const auto timestamps = j.find("timestamps");
-  if (metric == j.end() || !metric->is_object() || values == j.end() || !values->is_array() ||
-      timestamps == j.end() || !timestamps->is_array()) {
-    return json();
-  }
-  for (const auto& [name, value] : metric->items()) {
+  json j = vmx::fuzz::ExportShapedLine(line);
+  if (j.is_null()) return j;
+  for (const auto& [name, value] : j["metric"].items()) {
     if (!value.is_string()) return json();
   }
   return j;

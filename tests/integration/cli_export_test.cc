@@ -14,26 +14,10 @@
 namespace vmx::testing {
 namespace {
 
-struct ShellRun {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
+using ShellRun = CommandRun;
 
 // Runs a shell command line; stdout and stderr are captured separately.
-ShellRun Shell(const std::string& cmd, const std::string& dir) {
-  const std::string err_path = dir + "/stderr.txt";
-  ShellRun r;
-  FILE* p = popen(("ASAN_OPTIONS=detect_leaks=0 " + cmd + " 2>" + err_path).c_str(), "r");
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) r.out.append(buf.data(), n);
-  const int status = pclose(p);
-  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  std::ifstream e(err_path);
-  r.err.assign(std::istreambuf_iterator<char>(e), {});
-  return r;
-}
+ShellRun Shell(const std::string& cmd) { return RunCommand(cmd); }
 
 std::string LastLine(const std::string& s) {
   std::string t = s;
@@ -78,8 +62,7 @@ VmSingle* CliExport::vm_ = nullptr;
 
 TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
   ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() + " -since=1h -output=" + dir_.path() +
-                    " -mapping-out=" + dir_.path() + "/map.json -obfuscate-labels=pod",
-                dir_.path());
+                    " -mapping-out=" + dir_.path() + "/map.json -obfuscate-labels=pod");
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string bundle = LastLine(r.out);
   EXPECT_TRUE(std::filesystem::exists(bundle)) << r.out;
@@ -89,7 +72,7 @@ TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
   EXPECT_EQ(std::filesystem::status(dir_.path() + "/map.json").permissions() & std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 
-  ShellRun metrics = Shell("unzip -p " + bundle + " metrics.jsonl", dir_.path());
+  ShellRun metrics = Shell("unzip -p " + bundle + " metrics.jsonl");
   EXPECT_EQ(metrics.out.find("10.1.2.3"), std::string::npos);
   EXPECT_EQ(metrics.out.find("prod-vmstorage"), std::string::npos);
   EXPECT_EQ(metrics.out.find("pod-a-1"), std::string::npos);
@@ -104,19 +87,18 @@ TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
   ASSERT_EQ(m.size(), 2u) << metrics.out.substr(0, 400);
   const std::string storage_instance = m[1].str();
 
-  ShellRun verify = Shell(Exporter() + " verify " + bundle, dir_.path());
+  ShellRun verify = Shell(Exporter() + " verify " + bundle);
   EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("bundle verified"), std::string::npos);
 
-  ShellRun reveal = Shell(Exporter() + " reveal -mapping=" + dir_.path() + "/map.json 'vmstorage-job-1 at " + storage_instance + " is slow'", dir_.path());
+  ShellRun reveal = Shell(Exporter() + " reveal -mapping=" + dir_.path() + "/map.json 'vmstorage-job-1 at " + storage_instance + " is slow'");
   EXPECT_EQ(reveal.code, 0) << reveal.err;
   EXPECT_EQ(reveal.out, "prod-vmstorage at 10.1.2.3:8482 is slow\n");
 }
 
 TEST_F(CliExport, StdoutModePrintsOnlyJsonLines) {
   ShellRun r = Shell(Exporter() + " export -url " + vm_->url() + " -start=-1h -end=now -selector='{job=\"prod-vmagent\"}' -stdout"
-                    " | python3 -c 'import json,sys; n=[json.loads(l) for l in sys.stdin]; print(len(n), sum(len(x[\"values\"]) for x in n))'",
-                dir_.path());
+                    " | python3 -c 'import json,sys; n=[json.loads(l) for l in sys.stdin]; print(len(n), sum(len(x[\"values\"]) for x in n))'");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "3 120\n") << r.err;
   EXPECT_TRUE(std::filesystem::is_empty(dir_.path()) ||
@@ -127,40 +109,40 @@ TEST_F(CliExport, ConfigFileWithOverridingFlags) {
   const std::string cfg = dir_.path() + "/cfg.json";
   std::ofstream(cfg) << R"({"connection":{"url":"http://127.0.0.1:1"},"mode":"custom","query":"{job=\"prod-vmagent\"}",
                            "obfuscation":{"enabled":false}})";
-  ShellRun r = Shell(Exporter() + " export -config=" + cfg + " -url=" + vm_->url() + " -since=1h -output=" + dir_.path(), dir_.path());
+  ShellRun r = Shell(Exporter() + " export -config=" + cfg + " -url=" + vm_->url() + " -since=1h -output=" + dir_.path());
   ASSERT_EQ(r.code, 0) << r.err;
-  ShellRun metrics = Shell("unzip -p " + LastLine(r.out) + " metrics.jsonl", dir_.path());
+  ShellRun metrics = Shell("unzip -p " + LastLine(r.out) + " metrics.jsonl");
   EXPECT_NE(metrics.out.find("10.9.8.7:8429"), std::string::npos) << "obfuscation was off in the file";
   EXPECT_EQ(metrics.out.find("prod-vmstorage"), std::string::npos) << "the file's selector applies";
 }
 
 TEST_F(CliExport, TamperedBundleIsRejectedByVerify) {
-  ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() + " -since=1h -output=" + dir_.path(), dir_.path());
+  ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() + " -since=1h -output=" + dir_.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string bundle = LastLine(r.out);
   // Re-pack metrics.jsonl with one value changed: the per-entry checksum must catch it.
-  ShellRun tamper = Shell("cd " + dir_.path() + " && unzip -q " + bundle + " metrics.jsonl && sed -i '1s/\"values\":\\[0/\"values\":[9/' metrics.jsonl && zip -q " + bundle + " metrics.jsonl", dir_.path());
+  ShellRun tamper = Shell("cd " + dir_.path() + " && unzip -q " + bundle + " metrics.jsonl && sed -i '1s/\"values\":\\[0/\"values\":[9/' metrics.jsonl && zip -q " + bundle + " metrics.jsonl");
   ASSERT_EQ(tamper.code, 0) << tamper.err;
-  ShellRun verify = Shell(Exporter() + " verify " + bundle, dir_.path());
+  ShellRun verify = Shell(Exporter() + " verify " + bundle);
   EXPECT_EQ(verify.code, 1);
   EXPECT_NE(verify.out.find("FAIL  sha256 metrics.jsonl"), std::string::npos) << verify.out;
 }
 
 TEST_F(CliExport, ClearErrorsAndExitCodes) {
-  ShellRun unreachable = Shell(Exporter() + " export -url=http://127.0.0.1:" + std::to_string(FreePort()) + " -since=1h -selector=up -output=" + dir_.path(), dir_.path());
+  ShellRun unreachable = Shell(Exporter() + " export -url=http://127.0.0.1:" + std::to_string(FreePort()) + " -since=1h -selector=up -output=" + dir_.path());
   EXPECT_EQ(unreachable.code, 1);
   EXPECT_NE(unreachable.err.find("127.0.0.1"), std::string::npos) << unreachable.err;
   EXPECT_EQ(unreachable.out, "");
 
-  ShellRun bad_time = Shell(Exporter() + " export -url=" + vm_->url() + " -start=yesterday", dir_.path());
+  ShellRun bad_time = Shell(Exporter() + " export -url=" + vm_->url() + " -start=yesterday");
   EXPECT_EQ(bad_time.code, 2);
   EXPECT_NE(bad_time.err.find("-start"), std::string::npos) << bad_time.err;
 
-  ShellRun bad_flag = Shell(Exporter() + " export -no-such-flag=1", dir_.path());
+  ShellRun bad_flag = Shell(Exporter() + " export -no-such-flag=1");
   EXPECT_EQ(bad_flag.code, 2);
   EXPECT_NE(bad_flag.err.find("-help"), std::string::npos);
 
-  ShellRun help = Shell(Exporter() + " export -help", dir_.path());
+  ShellRun help = Shell(Exporter() + " export -help");
   EXPECT_EQ(help.code, 0);
   EXPECT_NE(help.out.find("  -url string\n    \t"), std::string::npos) << help.out;
   EXPECT_NE(help.out.find("(env VMEXPORTER_PASSWORD)"), std::string::npos);
@@ -172,7 +154,7 @@ TEST_F(CliExport, ClearErrorsAndExitCodes) {
 // left with a name that claims completeness. Small tmpfs mounts in a private mount namespace
 // (unshare -rm: no root needed where user namespaces are allowed) stand in for a full disk.
 TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
-  if (Shell("unshare -rm true", dir_.path()).code != 0) GTEST_SKIP() << "no mount namespaces here";
+  if (Shell("unshare -rm true").code != 0) GTEST_SKIP() << "no mount namespaces here";
   const std::string out = dir_.path() + "/out", staging = dir_.path() + "/staging";
   std::filesystem::create_directories(out);
   std::filesystem::create_directories(staging);
@@ -182,8 +164,7 @@ TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
   const auto in_tiny_fs = [&](const std::string& dir, bool prefill, const std::string& cmd) {
     return Shell("unshare -rm sh -c 'mount -t tmpfs -o size=4k tmpfs " + dir +
                      (prefill ? " && head -c 4096 /dev/zero > " + dir + "/filler" : std::string()) + " && " + cmd +
-                     "; echo exit=$?; cd " + dir + " && find . -type f | sort'",
-                 dir_.path());
+                     "; echo exit=$?; cd " + dir + " && find . -type f | sort'");
   };
 
   // Output dir full: the ZIP cannot be written; no bundle, no .part, no sidecar remains.
@@ -210,11 +191,10 @@ TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
   EXPECT_TRUE(std::filesystem::is_empty(out));
 
   // Not writable at all: refused at once, naming the directory and the cause.
-  r = Shell(export_cmd + " -output=/dev/null/bundles", dir_.path());
+  r = Shell(export_cmd + " -output=/dev/null/bundles");
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.err.find("cannot write to the output dir /dev/null/bundles: Not a directory"), std::string::npos) << r.err;
-  r = Shell("unshare -rm sh -c 'mount -t tmpfs -o ro tmpfs " + out + " && " + export_cmd + " -output=" + out + "'",
-            dir_.path());
+  r = Shell("unshare -rm sh -c 'mount -t tmpfs -o ro tmpfs " + out + " && " + export_cmd + " -output=" + out + "'");
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.err.find("Read-only file system"), std::string::npos) << r.err;
 }

@@ -63,14 +63,9 @@ std::string GenerateData(UnixMillis t0) {
 }
 
 std::string Shell(const std::string& cmd, int* rc = nullptr) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[65536];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int status = pclose(p);
-  if (rc != nullptr) *rc = WEXITSTATUS(status);
-  return out;
+  const testing::CommandRun r = testing::RunCommand(cmd);
+  if (rc != nullptr) *rc = r.code;
+  return r.out;
 }
 
 // series (metric JSON) -> timestamp -> value; counts duplicate (series, timestamp) pairs.

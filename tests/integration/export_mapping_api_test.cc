@@ -46,16 +46,8 @@ std::string MetricsOf(const std::string& bundle_path) {
   return out;
 }
 
-// stdout of a shell command (stderr discarded).
-std::string ShellOut(const std::string& cmd) {
-  FILE* p = popen(("ASAN_OPTIONS=detect_leaks=0 " + cmd + " 2>/dev/null").c_str(), "r");
-  std::string out;
-  std::array<char, 4096> buf;
-  size_t n;
-  while ((n = fread(buf.data(), 1, buf.size(), p)) > 0) out.append(buf.data(), n);
-  pclose(p);
-  return out;
-}
+// stdout of a shell command (stderr kept apart).
+std::string ShellOut(const std::string& cmd) { return RunCommand(cmd).out; }
 
 // One real VM holding a vmstorage and a vmagent job with private addresses (an hour of samples,
 // one every 15 s), and one wizard server writing bundles into its own directory.

@@ -16,6 +16,7 @@ namespace vmx {
 namespace {
 
 using testing::FreePort;
+using testing::ManagedGatewayConfig;
 using testing::VmAuth;
 using testing::VmSingle;
 using testing::VmSingleOptions;
@@ -272,16 +273,7 @@ TEST(VmClientManaged, RwPrefixWithoutExportFallsBackToPlainPrefix) {
   VmSingle plain(VmSingleOptions{.path_prefix = "/1011", .retention = "100y", .extra_flags = {}});
   plain.Import(ProbeSeries());
   rw.Import(ProbeSeries());
-  VmAuth gw(
-      "users:\n  - username: \"m\"\n    password: \"p\"\n    url_map:\n"
-      "      - src_paths: [\"/1011/rw/prometheus/api/v1/query.*\", "
-      "\"/1011/rw/prometheus/api/v1/series.*\", \"/1011/rw/prometheus/api/v1/label.*\"]\n"
-      "        url_prefix: \"" +
-      rw.root_url() +
-      "\"\n"
-      "      - src_paths: [\"/1011/prometheus/api/v1/.*\"]\n"
-      "        url_prefix: \"" +
-      plain.root_url() + "\"\n");
+  VmAuth gw(ManagedGatewayConfig(rw, plain));
   Connection c = Conn("http://m:p@" + gw.url().substr(7) + "/1011/rw/prometheus");
   EXPECT_EQ(c.tenant_id, "1011");
   VmClient client(c);

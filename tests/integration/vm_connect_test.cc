@@ -17,6 +17,7 @@ namespace {
 
 using nlohmann::json;
 using testing::FreePort;
+using testing::ManagedGatewayConfig;
 using testing::ServerBinary;
 using testing::VmAuth;
 using testing::VmSingle;
@@ -438,16 +439,7 @@ TEST(VmConnectCluster, BareHostFindsTenantPathAndReportsAttempts) {
 TEST(VmConnectManaged, RwRouteWithoutExportUsesPlainPrefix) {
   VmSingle rw(VmSingleOptions{.path_prefix = "/1011/rw", .retention = "100y", .extra_flags = {}});
   VmSingle plain(VmSingleOptions{.path_prefix = "/1011", .retention = "100y", .extra_flags = {}});
-  VmAuth gw(
-      "users:\n  - username: \"m\"\n    password: \"p\"\n    url_map:\n"
-      "      - src_paths: [\"/1011/rw/prometheus/api/v1/query.*\", "
-      "\"/1011/rw/prometheus/api/v1/series.*\", \"/1011/rw/prometheus/api/v1/label.*\"]\n"
-      "        url_prefix: \"" +
-      rw.root_url() +
-      "\"\n"
-      "      - src_paths: [\"/1011/prometheus/api/v1/.*\"]\n"
-      "        url_prefix: \"" +
-      plain.root_url() + "\"\n");
+  VmAuth gw(ManagedGatewayConfig(rw, plain));
   ApiServer api;
   auto [status, reply, raw] =
       api.Post("/api/validate",

@@ -204,6 +204,15 @@ CommandRun RunCommand(const std::string& command_line) {
   return r;
 }
 
+std::string ManagedGatewayConfig(const VmSingle& rw, const VmSingle& plain) {
+  return "users:\n  - username: \"m\"\n    password: \"p\"\n    url_map:\n"
+         "      - src_paths: [\"/1011/rw/prometheus/api/v1/query.*\", "
+         "\"/1011/rw/prometheus/api/v1/series.*\", \"/1011/rw/prometheus/api/v1/label.*\"]\n"
+         "        url_prefix: \"" + rw.root_url() + "\"\n"
+         "      - src_paths: [\"/1011/prometheus/api/v1/.*\"]\n"
+         "        url_prefix: \"" + plain.root_url() + "\"\n";
+}
+
 std::string VmexporterBinary() { return std::string(VMX_BIN_DIR) + "/vmexporter"; }
 std::string VmimportBinary() { return std::string(VMX_BIN_DIR) + "/vmimport"; }
 

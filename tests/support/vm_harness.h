@@ -105,6 +105,11 @@ HttpAnswer HttpCall(const std::string& method, const std::string& url, const std
                     const std::string& basic_pass = "",
                     const std::vector<std::pair<std::string, std::string>>& headers = {});
 
+// vmauth config of a managed gateway for tenant 1011, user "m" / password "p": queries, series
+// and labels under /1011/rw/prometheus go to `rw`, everything under /1011/prometheus to `plain`;
+// /1011/rw/... has no export route, like the managed offering.
+std::string ManagedGatewayConfig(const VmSingle& rw, const VmSingle& plain);
+
 // A shell command line's exit code (-1 when killed by a signal), stdout and stderr; the child
 // runs with ASAN_OPTIONS=detect_leaks=0 (our binaries exit without freeing on purpose).
 struct CommandRun {

@@ -21,14 +21,10 @@
 namespace vmx {
 namespace {
 
+// "<exit code>:<stdout>" of a shell command line.
 std::string Shell(const std::string& cmd) {
-  std::string out;
-  FILE* p = popen(cmd.c_str(), "r");
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof(buf), p)) > 0) out.append(buf, n);
-  const int rc = pclose(p);
-  return std::to_string(WEXITSTATUS(rc)) + ":" + out;
+  const testing::CommandRun r = testing::RunCommand(cmd);
+  return std::to_string(r.code) + ":" + r.out;
 }
 
 TEST(ZipBundleWriter, StreamsEntriesThatStandardToolsRead) {
