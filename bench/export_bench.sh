@@ -20,19 +20,12 @@ VMEXPORTER=${VMEXPORTER:-$ROOT/build/bin/vmexporter}
 INSTANCES=${INSTANCES:-6}
 SAMPLES=${SAMPLES:-960}
 STEP=30
-WORK=$(mktemp -d /tmp/vmexporter-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
+bench_init vmexporter-bench
 
 [ -x "$VMEXPORTER" ] || { echo "no vmexporter at $VMEXPORTER (build it, or set VMEXPORTER=...)" >&2; exit 1; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-now() { date +%s.%N; }
 cpu_s() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }  # user+sys CPU seconds of a pid
 rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
@@ -43,13 +36,8 @@ python3 "$HERE/gen_dataset.py" --instances "$INSTANCES" --samples "$SAMPLES" --s
   > "$WORK/data.jsonl"
 echo "dataset: $(wc -l < "$WORK/data.jsonl") series, $(du -h "$WORK/data.jsonl" | cut -f1) of JSON lines" >&2
 
-PORT=$(free_port)
-/usr/bin/victoria-metrics -storageDataPath="$WORK/vm" -httpListenAddr="127.0.0.1:$PORT" \
-  -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=ERROR >"$WORK/vm.log" 2>&1 &
-VM_PID=$!
-PIDS+=($VM_PID)
-VM="http://127.0.0.1:$PORT"
-for _ in $(seq 1 200); do curl -fs "$VM/health" >/dev/null 2>&1 && break; sleep 0.05; done
+start_vm vm
+VM=$VM_URL
 curl -fs -H 'Content-Type: application/jsonl' --data-binary @"$WORK/data.jsonl" "$VM/api/v1/import"
 curl -fs "$VM/internal/force_flush" >/dev/null
 rm -f "$WORK/data.jsonl"

@@ -19,27 +19,12 @@ VMIMPORT=${VMIMPORT:-$ROOT/build/bin/vmimport}
 INSTANCES=${INSTANCES:-6}
 SAMPLES=${SAMPLES:-960}
 read -r -a EXTRA <<< "${VMIMPORT_ARGS:-}"
-WORK=$(mktemp -d /tmp/vmimport-bench.XXXXXX)
-PIDS=()
-cleanup() {
-  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
-  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
-  rm -rf "$WORK"
-}
-trap cleanup EXIT
+# shellcheck source=bench/lib.sh
+. "$HERE/lib.sh"
+bench_init vmimport-bench
 
 [ -x "$VMIMPORT" ] || { echo "no vmimport at $VMIMPORT (build it, or set VMIMPORT=...)" >&2; exit 1; }
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
-start_vm() {  # name -> echoes URL
-  local port; port=$(free_port)
-  /usr/bin/victoria-metrics -storageDataPath="$WORK/$1" -httpListenAddr="127.0.0.1:$port" \
-    -retentionPeriod=100y -search.latencyOffset=0s -loggerLevel=ERROR >"$WORK/$1.log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 1 200); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.05; done
-  echo "http://127.0.0.1:$port"
-}
-now() { date +%s.%N; }
 
 echo "generating the dataset (--instances $INSTANCES --samples $SAMPLES)..." >&2
 python3 "$HERE/gen_dataset.py" --instances "$INSTANCES" --samples "$SAMPLES" > "$WORK/metrics.jsonl"
@@ -53,8 +38,11 @@ PY
 LINES=$(wc -l < "$WORK/metrics.jsonl")
 echo "dataset: $LINES series lines, $(du -h "$WORK/metrics.jsonl" | cut -f1) JSON lines, $(du -h "$WORK/bundle.zip" | cut -f1) ZIP" >&2
 
-VM_A=$(start_vm vm-a)
-VM_B=$(start_vm vm-b)
+# Not VM_A=$(start_vm …): in a subshell the pid would never reach PIDS and the VM would outlive us.
+start_vm vm-a
+VM_A=$VM_URL
+start_vm vm-b
+VM_B=$VM_URL
 
 t0=$(now)
 code=$(curl -s -o "$WORK/curl.out" -w '%{http_code}' -H 'Content-Type: application/jsonl' \
