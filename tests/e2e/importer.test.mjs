@@ -1,13 +1,13 @@
 // vmimport's page in a real browser against real victoria-metrics processes: export a few series
 // from one VM, drop the bundle (a ZIP with one broken line) on the page, read the preflight, run
 // the import into a second VM and see the verified result and the line set aside. Screenshots at
-// 1366 px and 390 px land in tests/e2e/screenshots/.
-import { test, after } from 'node:test';
+// 1366 px and 390 px land in the harness's screenshotDir (build/e2e-screenshots).
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import {
-  importLines, launchBrowser, screenshot, startBinary, startVictoriaMetrics, stopAll, tempDir, writeTemp,
+  importLines, launchBrowser, screenshot, startBinary, startVictoriaMetrics, stopAll, tempDir, test, writeTemp,
 } from './lib/harness.mjs';
 
 after(stopAll);

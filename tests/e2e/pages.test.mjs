@@ -1,10 +1,10 @@
 // Each binary serves its embedded page in a real browser, and the page reaches /api/health.
-import { test, after } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startBinary, launchBrowser, screenshot, stopAll } from './lib/harness.mjs';
+import { startBinary, launchBrowser, screenshot, stopAll, test } from './lib/harness.mjs';
 
 after(stopAll);
 
