@@ -28,13 +28,7 @@ bench_init vmimport-bench
 
 echo "generating the dataset (--instances $INSTANCES --samples $SAMPLES)..." >&2
 python3 "$HERE/gen_dataset.py" --instances "$INSTANCES" --samples "$SAMPLES" > "$WORK/metrics.jsonl"
-python3 - "$WORK" <<'PY'
-import json, os, sys, zipfile
-w = sys.argv[1]
-with zipfile.ZipFile(os.path.join(w, "bundle.zip"), "w", zipfile.ZIP_DEFLATED) as z:
-    z.write(os.path.join(w, "metrics.jsonl"), "metrics.jsonl")
-    z.writestr("metadata.json", json.dumps({"export_id": "bench", "obfuscated": False}))
-PY
+pack_bundle bench
 LINES=$(wc -l < "$WORK/metrics.jsonl")
 echo "dataset: $LINES series lines, $(du -h "$WORK/metrics.jsonl" | cut -f1) JSON lines, $(du -h "$WORK/bundle.zip" | cut -f1) ZIP" >&2
 

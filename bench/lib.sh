@@ -28,3 +28,15 @@ start_vm() {
   VM_URL="http://127.0.0.1:$port"
   for _ in $(seq 1 200); do curl -fs "$VM_URL/health" >/dev/null 2>&1 && break; sleep 0.05; done
 }
+
+# pack_bundle EXPORT_ID: $WORK/metrics.jsonl -> $WORK/bundle.zip (metrics.jsonl + a minimal
+# metadata.json), like a vmexporter bundle without obfuscation.
+pack_bundle() {
+  python3 - "$WORK" "$1" <<'PY'
+import json, os, sys, zipfile
+w, export_id = sys.argv[1], sys.argv[2]
+with zipfile.ZipFile(os.path.join(w, "bundle.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    z.write(os.path.join(w, "metrics.jsonl"), "metrics.jsonl")
+    z.writestr("metadata.json", json.dumps({"export_id": export_id, "obfuscated": False}))
+PY
+}

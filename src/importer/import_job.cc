@@ -86,6 +86,11 @@ Status ImportJob::Cancel() {
   return Status::Ok();
 }
 
+ImportOptions ImportJob::options() const {
+  std::lock_guard lock(mu_);
+  return options_;
+}
+
 nlohmann::json ImportJob::ToJson() const {
   std::lock_guard lock(mu_);
   nlohmann::json j = {

@@ -46,6 +46,8 @@ class ImportJob {
   nlohmann::json ToJson() const;
   // True while the background thread runs.
   bool running() const;
+  // The options of the last Start() (the overview reads the same target with the same auth).
+  ImportOptions options() const;
 
  private:
   Status Launch(bool fresh);

@@ -7,6 +7,7 @@
 #include "common/local_server.h"
 #include "common/vm_flags.h"
 #include "importer/importer_api.h"
+#include "importer/view_api.h"
 
 namespace vmx::importer {
 
@@ -48,8 +49,12 @@ int RunUiCommand(const std::vector<std::string>& args) {
   // Uploads stream to disk through a ContentReader, so a large limit costs no memory.
   server_options.max_body_bytes = static_cast<size_t>(limits.max_upload_bytes);
   ImportJobs jobs(tmp_dir);
+  ViewSession view;  // before the server: its handlers use it until the server is gone
   LocalServer server(server_options);
   RegisterImporterApi(server.http(), jobs, limits);
+  // "Open overview" after an import: the overview page queries the import's target.
+  RegisterViewApi(server.http(), view);
+  RegisterViewOpenApi(server.http(), view, jobs);
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "error: " << s.ToString() << "\n";
     return 1;

@@ -34,6 +34,15 @@ export function showReport(job) {
   if (r.retention) rows.push(['Skipped (outside retention)', count(r.samples_trimmed)]);
   rows.push(['Lines', `${count(r.lines)} read, ${count(r.lines_rejected)} set aside`], ['Took', seconds(r.seconds)]);
   fill($('report-facts'), ...facts(rows));
+  const overview = $('overview-link');
+  if (job.state === 'completed') {
+    const q = new URLSearchParams(window.location.search);
+    q.set('job', job.job_id);
+    overview.href = `overview.html?${q}`;
+    $('overview-row').hidden = false;
+  } else {
+    $('overview-row').hidden = true;
+  }
   const rejects = $('rejects');
   if (r.lines_rejected > 0) {
     const list = el('ul', { class: 'rejects' });

@@ -96,15 +96,16 @@ function track(child) {
   return child;
 }
 
-// Starts vmexporter or vmimport with -no-browser; resolves with {url, base, child, output()}.
-export function startBinary(name, args = [], { env } = {}) {
+// Starts vmexporter or vmimport with -no-browser; resolves with {url, base, child, output()} once
+// it prints its URL (within timeoutMs).
+export function startBinary(name, args = [], { env, timeoutMs = 30000 } = {}) {
   const child = track(spawn(join(binDir, name), [...args, '-no-browser'],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...(env || {}) } }));
   let out = '';
   child.stdout.on('data', (d) => { out += d; });
   child.stderr.on('data', (d) => { out += d; });
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${name} printed no URL: ${out}`)), 30000);
+    const timer = setTimeout(() => reject(new Error(`${name} printed no URL: ${out}`)), timeoutMs);
     const check = () => {
       const m = out.match(/listening on (http:\/\/\S+)/);
       if (m) {

@@ -1,0 +1,154 @@
+// `vmimport view` end to end: demo-like data (bench/gen_view_dataset.py) in a real
+// victoria-metrics, exported by our vmexporter (obfuscated), then viewed: vmimport starts its own
+// victoria-metrics, imports the bundle and serves the overview. Checked in a real browser: the
+// metadata matches metadata.json, every panel of every component has data, findings flag the
+// planted restart and nearly full disk (and nothing on a healthy bundle), the query box plots
+// rate(vm_http_requests_total[5m]); Ctrl-C leaves no victoria-metrics and no storage behind.
+// Screenshots at 1366 and 390 px land in the harness' screenshot dir (build/e2e-screenshots).
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  binDir, importLines, launchBrowser, repoRoot, screenshot, screenshotDir, startBinary, startVictoriaMetrics, stopAll, tempDir,
+} from './lib/harness.mjs';
+
+after(stopAll);
+
+const STEP = 30;
+const SAMPLES = 240; // 2 h
+const END = Math.floor(Date.now() / 1000 / STEP) * STEP - 600;
+
+// Exports everything from a victoria-metrics holding the generated data; returns the bundle path.
+async function exportBundle(faults) {
+  const jsonl = execFileSync('python3', [join(repoRoot, 'bench', 'gen_view_dataset.py'), '--instances', '1',
+    '--samples', String(SAMPLES), '--step', String(STEP), '--end', String(END), ...faults],
+  { maxBuffer: 1 << 28 }).toString();
+  const source = await startVictoriaMetrics();
+  await importLines(source.url, jsonl);
+  const out = tempDir();
+  const stdout = execFileSync(join(binDir, 'vmexporter'), ['export', `-url=${source.url}`,
+    `-start=${new Date((END - SAMPLES * STEP) * 1000).toISOString()}`, `-end=${new Date((END + 60) * 1000).toISOString()}`,
+    `-output=${out}`], { stdio: ['ignore', 'pipe', 'pipe'] }).toString().trim().split('\n');
+  return stdout[stdout.length - 1];
+}
+
+function metadataOf(zip) {
+  return JSON.parse(execFileSync('unzip', ['-p', zip, 'metadata.json']).toString());
+}
+
+// Starts `vmimport view` with a private TMPDIR; resolves with the app and that dir.
+async function startView(zip) {
+  const tmp = tempDir();
+  const app = await startBinary('vmimport', ['view', zip], { env: { TMPDIR: tmp }, timeoutMs: 120000 });
+  const vmPid = Number(app.output().match(/victoria-metrics \(pid (\d+)\) listens/)[1]);
+  const storage = app.output().match(/with its data in (\S+)/)[1];
+  return { app, tmp, vmPid, storage };
+}
+
+function alive(pid) {
+  try { process.kill(pid, 0); return true; } catch { return false; }
+}
+
+async function openOverview(browser, url, width) {
+  const page = await browser.newPage({ viewport: { width, height: 900 } });
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(url);
+  await page.waitForSelector('body[data-overview="ready"]', { timeout: 120000 });
+  return { page, errors };
+}
+
+test('vmimport view: overview of an exported bundle with a restart and a nearly full disk', async () => {
+  const zip = await exportBundle(['--restart', 'vmstorage:0', '--disk-full', 'vmstorage:0']);
+  const meta = metadataOf(zip);
+  const view = await startView(zip);
+  assert.ok(alive(view.vmPid), 'the private victoria-metrics runs');
+  assert.ok(existsSync(view.storage));
+  const browser = await launchBrowser();
+  try {
+    const { page, errors } = await openOverview(browser, view.app.url, 1366);
+
+    // Metadata shown = metadata.json.
+    const shown = await page.locator('#metadata').innerText();
+    for (const v of [meta.export_id, meta.export_date, meta.time_range.start, meta.time_range.end, ...meta.components, ...meta.jobs]) {
+      assert.ok(shown.includes(v), `metadata shows ${v}:\n${shown}`);
+    }
+    assert.ok(shown.includes(meta.selection.selector), 'selector shown');
+    assert.match(shown, /Obfuscated\s+yes/);
+
+    // Every component of the bundle has its section, every panel has data.
+    const sections = await page.locator('section.component').evaluateAll((els) => els.map((e) => e.dataset.component));
+    // Obfuscated jobs keep their component: "vmstorage-job-1".
+    const expected = [...new Set(meta.jobs.map((j) => j.replace(/-job-\d+$/, '')))].sort();
+    assert.equal(expected.length, 7);
+    assert.deepEqual(sections.sort(), expected);
+    const panels = await page.locator('article.panel').evaluateAll((els) => els.map((e) => [e.id, e.dataset.state]));
+    assert.ok(panels.length >= 50, `panels drawn: ${panels.length}`);
+    const without = panels.filter(([, s]) => s !== 'data');
+    assert.deepEqual(without, [], 'every panel has data');
+    assert.ok(await page.locator('#panel-vmstorage-disk canvas').count() > 0);
+
+    // Findings: the planted restart and the nearly full disk, on the vmstorage pseudonym.
+    const storageInstance = await page.locator('#components-table tr[data-component="vmstorage"]').count();
+    assert.equal(storageInstance, 1);
+    const restart = page.locator('li.finding[data-rule="restarts"]');
+    const disk = page.locator('li.finding[data-rule="disk"]');
+    assert.equal(await restart.count(), 1, await page.locator('#findings').innerText());
+    assert.equal(await disk.count(), 1);
+    for (const f of [restart, disk]) {
+      const instance = await f.getAttribute('data-instance');
+      assert.match(instance, /^777\.777\.\d+\.\d+:8482$/, 'named by its pseudonym');
+      assert.ok(!instance.startsWith('10.'));
+    }
+    assert.equal(await page.locator('li.finding[data-rule]').count(), 2, await page.locator('#findings').innerText());
+    assert.equal(await disk.locator('a').getAttribute('href'), '#panel-vmstorage-disk');
+    await screenshot(page, 'vmimport-view-1366');
+
+    // The query box.
+    await page.fill('#query-input', 'rate(vm_http_requests_total[5m])');
+    await page.click('#query-run');
+    await page.waitForSelector('#query-card[data-series]', { state: 'attached', timeout: 120000 });
+    assert.ok(Number(await page.locator('#query-card').getAttribute('data-series')) > 10);
+    assert.ok(await page.locator('#query-chart canvas').count() > 0);
+    assert.ok(await page.locator('#query-result-table tbody tr').count() > 10);
+    await page.locator('#query-card').screenshot({ path: join(screenshotDir, 'vmimport-view-query-1366.png') });
+    assert.deepEqual(errors, []);
+
+    const narrow = await openOverview(browser, view.app.url, 390);
+    await screenshot(narrow.page, 'vmimport-view-390');
+    const overflow = await narrow.page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 1, `no horizontal scrolling at 390 px (${overflow} px)`);
+    assert.deepEqual(narrow.errors, []);
+  } finally {
+    await browser.close();
+  }
+
+  // Ctrl-C: the private victoria-metrics is gone, and so is its storage.
+  const exited = new Promise((r) => view.app.child.once('exit', (code) => r(code)));
+  view.app.child.kill('SIGINT');
+  assert.equal(await exited, 0, view.app.output());
+  assert.ok(!alive(view.vmPid), 'victoria-metrics stopped');
+  assert.ok(!existsSync(view.storage), 'storage removed');
+  assert.deepEqual(readdirSync(view.tmp), [], 'nothing left in TMPDIR');
+});
+
+test('vmimport view: a healthy bundle has no findings', async () => {
+  const zip = await exportBundle([]);
+  const view = await startView(zip);
+  const browser = await launchBrowser();
+  try {
+    const { page, errors } = await openOverview(browser, view.app.url, 1366);
+    assert.equal(await page.locator('#no-findings').count(), 1, await page.locator('#findings').innerText());
+    assert.equal(await page.locator('li.finding[data-rule]').count(), 0);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+  const exited = new Promise((r) => view.app.child.once('exit', (code) => r(code)));
+  view.app.child.kill('SIGTERM');
+  assert.equal(await exited, 0);
+  assert.ok(!alive(view.vmPid));
+  assert.deepEqual(readdirSync(view.tmp), []);
+});
