@@ -5,13 +5,13 @@
 // planted restart and nearly full disk (and nothing on a healthy bundle), the query box plots
 // rate(vm_http_requests_total[5m]); Ctrl-C leaves no victoria-metrics and no storage behind.
 // Screenshots at 1366 and 390 px land in the harness' screenshot dir (build/e2e-screenshots).
-import { test, after } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  binDir, importLines, launchBrowser, repoRoot, screenshot, screenshotDir, startBinary, startVictoriaMetrics, stopAll, tempDir,
+  binDir, importLines, launchBrowser, repoRoot, screenshot, screenshotDir, startBinary, startVictoriaMetrics, stopAll, tempDir, test,
 } from './lib/harness.mjs';
 
 after(stopAll);
