@@ -12,7 +12,8 @@ const process = [
   },
   {
     key: 'restarts', title: 'Restarts (process_start_time_seconds changes)', unit: 'short',
-    exprs: ['sum by (instance) (changes(process_start_time_seconds{$J}[$w]))'],
+    // changes_prometheus: changes() counts the first sample of the first window as a change.
+    exprs: ['sum by (instance) (changes_prometheus(process_start_time_seconds{$J}[$w]))'],
   },
   {
     key: 'fds', title: 'Open files against the limit', unit: 'percent',

@@ -5,12 +5,13 @@ import { queryRange } from './view-api.js';
 import { formatValue } from './units.js';
 
 const maxLines = 30;
+const maxRows = 100;
 
 function table(series) {
   const t = el('table', { class: 'data-table', id: 'query-result-table' },
     el('thead', {}, el('tr', {}, el('th', { text: 'Series' }), el('th', { text: 'Last' }), el('th', { text: 'Min' }), el('th', { text: 'Max' }))));
   const body = el('tbody');
-  for (const s of series.slice(0, 200)) {
+  for (const s of series.slice(0, maxRows)) {
     const vs = s.points.map((p) => p[1]).filter(Number.isFinite);
     body.append(el('tr', {},
       el('td', { class: 'series', text: s.label }),
@@ -31,15 +32,25 @@ export function initQuery(ctx) {
     fill($('query-error'));
     try {
       const rows = await queryRange(q, ctx.startS, ctx.endS, ctx.stepS);
-      const series = rows.map((r) => ({ label: seriesLabel(r.metric), points: r.points }))
-        .filter((s) => s.points.some(([, v]) => Number.isFinite(v)));
+      const kept = rows.filter((r) => r.points.some(([, v]) => Number.isFinite(v)));
+      // Labels every series shares are said once above the table, not on every line.
+      const common = kept.length > 1 ? Object.entries(kept[0].metric)
+        .filter(([k, v]) => kept.every((r) => r.metric[k] === v)) : [];
+      const series = kept.map((r) => {
+        const own = { ...r.metric };
+        for (const [k] of common) delete own[k];
+        return { label: seriesLabel(own, ['instance']), points: r.points };
+      });
       if (!series.length) {
         fill($('query-chart'));
         fill($('query-table'), message('warn', 'The query returned no data over the bundle\'s range.'));
         return;
       }
       drawChart($('query-chart'), series.slice(0, maxLines), { startS: ctx.startS, endS: ctx.endS, height: 280 });
-      fill($('query-table'), ...(series.length > maxLines ? [el('p', { class: 'muted-dark', text: `${series.length} series; the chart shows the first ${maxLines}.` })] : []), table(series));
+      const notes = [];
+      if (common.length) notes.push(el('p', { class: 'muted-dark', text: `All series: ${common.map(([k, v]) => `${k}=${v}`).join(', ')}` }));
+      if (series.length > maxLines) notes.push(el('p', { class: 'muted-dark', text: `${series.length} series; the chart shows the first ${maxLines}, the table the first ${maxRows}.` }));
+      fill($('query-table'), ...notes, table(series));
       $('query-card').dataset.series = String(series.length);
     } catch (e) {
       fill($('query-chart'));
