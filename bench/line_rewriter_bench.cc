@@ -39,9 +39,9 @@ std::vector<std::string> MakeLines(int series, int samples) {
 
 void RunRewriter(benchmark::State& state, int64_t step_ms) {
   const std::vector<std::string> lines = MakeLines(2000, static_cast<int>(state.range(0)));
+  // The default rules: pod, node, cluster and namespace are identity labels without being named.
   ObfuscationConfig config;
   config.enabled = true;
-  config.custom_labels = {"pod", "node", "cluster"};
   SeriesLineRewriter rewriter(ObfuscatorFor(config), step_ms);
   std::string out;
   size_t bytes = 0;

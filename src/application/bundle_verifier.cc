@@ -1,17 +1,18 @@
 #include "application/bundle_verifier.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 
 #include "common/line_splitter.h"
 #include "common/zip_entries.h"
 #include "infrastructure/archive/sha256_stream.h"
+#include "infrastructure/obfuscation/leak_guard.h"
 #include "infrastructure/obfuscation/text_scrubber.h"
 
 namespace vmx {
@@ -66,8 +67,10 @@ class MetricsLineChecker {
     simdjson::dom::array values, timestamps;
     if (doc["metric"].get(metric) != simdjson::SUCCESS) return Bad(v, "has no \"metric\" object");
     if (doc["values"].get(values) != simdjson::SUCCESS) return Bad(v, "has no \"values\" array");
-    if (doc["timestamps"].get(timestamps) != simdjson::SUCCESS) return Bad(v, "has no \"timestamps\" array");
-    if (values.size() != timestamps.size()) return Bad(v, "has different numbers of values and timestamps");
+    if (doc["timestamps"].get(timestamps) != simdjson::SUCCESS)
+      return Bad(v, "has no \"timestamps\" array");
+    if (values.size() != timestamps.size())
+      return Bad(v, "has different numbers of values and timestamps");
     v.samples += values.size();
     if (!obfuscated_) return Status::Ok();
     for (auto field : metric) {
@@ -146,9 +149,11 @@ Result<BundleVerification> VerifyBundle(const std::string& zip_path,
   std::string expected;
   if (side >> expected) {
     Add(v, "sidecar " + std::filesystem::path(sidecar).filename().string(), expected == *file_sha,
-        expected == *file_sha ? *file_sha : fmt::format("file has {}, sidecar says {}", *file_sha, expected));
+        expected == *file_sha ? *file_sha
+                              : fmt::format("file has {}, sidecar says {}", *file_sha, expected));
   } else {
-    Add(v, "sidecar", true, fmt::format("no {} beside the bundle; file SHA-256 is {}", sidecar, *file_sha));
+    Add(v, "sidecar", true,
+        fmt::format("no {} beside the bundle; file SHA-256 is {}", sidecar, *file_sha));
   }
 
   // 2. Walk the entries: hash each, keep metadata.json, check metrics.jsonl line by line.
@@ -163,13 +168,16 @@ Result<BundleVerification> VerifyBundle(const std::string& zip_path,
   // "obfuscated" claim first: a first pass reads only metadata.json (the rest is skipped).
   ZipEntryVisitor find_metadata{
       .begin = [](const std::string& name) { return name == "metadata.json"; },
-      .data = [&](std::string_view chunk) {
-        if (metadata_text.size() + chunk.size() > (8 << 20)) return Status::TooLarge("metadata.json is over 8 MiB");
-        metadata_text.append(chunk);
-        return Status::Ok();
-      },
+      .data =
+          [&](std::string_view chunk) {
+            if (metadata_text.size() + chunk.size() > (8 << 20))
+              return Status::TooLarge("metadata.json is over 8 MiB");
+            metadata_text.append(chunk);
+            return Status::Ok();
+          },
       .end = [](const std::string&) { return Status::Ok(); }};
-  if (Status s = VisitZipEntries(zip_path, options.max_uncompressed_bytes, find_metadata); !s.ok()) {
+  if (Status s = VisitZipEntries(zip_path, options.max_uncompressed_bytes, find_metadata);
+      !s.ok()) {
     Add(v, "zip structure", false, s.ToString());
     return v;
   }
@@ -182,27 +190,57 @@ Result<BundleVerification> VerifyBundle(const std::string& zip_path,
     obfuscated_claim = metadata.value("obfuscated", false);
   }
   checker = std::make_unique<MetricsLineChecker>(obfuscated_claim, options.max_examples);
+  // The leak guard of the export, run again from the user's mapping.
+  std::unique_ptr<LeakGuard> guard;
+  if (!options.originals.empty()) guard = std::make_unique<LeakGuard>(options.originals);
+  LeakScan leaks;
+  std::vector<std::string> leaking_entries;
 
-  ZipEntryVisitor walk{
-      .begin = [&](const std::string& name) {
-        current = name;
-        return true;
-      },
-      .data = [&](std::string_view chunk) {
-        sha.Update(chunk);
-        if (current != "metrics.jsonl") return Status::Ok();
-        return splitter.Feed(chunk, [&](std::string_view line) { return checker->Line(line, v); });
-      },
-      .end = [&](const std::string& name) {
-        if (name == "metrics.jsonl") {
-          if (Status s = splitter.Finish([&](std::string_view line) { return checker->Line(line, v); }); !s.ok()) return s;
-        }
-        entry_sha[name] = sha.HexDigest();
-        return Status::Ok();
-      }};
+  ZipEntryVisitor walk{.begin =
+                           [&](const std::string& name) {
+                             current = name;
+                             return true;
+                           },
+                       .data =
+                           [&](std::string_view chunk) {
+                             sha.Update(chunk);
+                             if (guard != nullptr) guard->Feed(leaks, chunk);
+                             if (current != "metrics.jsonl") return Status::Ok();
+                             return splitter.Feed(chunk, [&](std::string_view line) {
+                               return checker->Line(line, v);
+                             });
+                           },
+                       .end =
+                           [&](const std::string& name) {
+                             if (name == "metrics.jsonl") {
+                               if (Status s = splitter.Finish([&](std::string_view line) {
+                                     return checker->Line(line, v);
+                                   });
+                                   !s.ok())
+                                 return s;
+                             }
+                             entry_sha[name] = sha.HexDigest();
+                             if (guard != nullptr) {
+                               guard->Finish(leaks);
+                               if (leaks.hits > 0) {
+                                 std::string needles;
+                                 for (size_t i : leaks.needles)
+                                   needles += (needles.empty() ? "" : ", ") + guard->Needle(i);
+                                 leaking_entries.push_back(fmt::format("{}: {} occurrence(s) of {}",
+                                                                       name, leaks.hits, needles));
+                               }
+                               leaks = LeakScan{};
+                             }
+                             return Status::Ok();
+                           }};
   if (Status s = VisitZipEntries(zip_path, options.max_uncompressed_bytes, walk); !s.ok()) {
     Add(v, "zip structure", false, s.ToString());
     return v;
+  }
+  if (guard != nullptr) {
+    std::string detail = fmt::format("{} originals from the mapping", guard->size());
+    for (const std::string& e : leaking_entries) detail += "; " + e;
+    Add(v, "no mapped original in any entry", leaking_entries.empty(), detail);
   }
   for (const char* required : kRequiredEntries) {
     if (!entry_sha.contains(required)) Add(v, std::string("entry ") + required, false, "missing");
@@ -221,30 +259,39 @@ Result<BundleVerification> VerifyBundle(const std::string& zip_path,
     }
   }
   for (const auto& [name, digest] : listed.items()) {
-    if (!entry_sha.contains(name)) Add(v, "sha256 " + name, false, "listed in metadata.json but missing");
+    if (!entry_sha.contains(name))
+      Add(v, "sha256 " + name, false, "listed in metadata.json but missing");
   }
 
   // 4. metrics.jsonl content.
   if (entry_sha.contains("metrics.jsonl")) {
     Add(v, "metrics.jsonl parses", checker->bad_lines() == 0,
-        checker->bad_lines() == 0 ? fmt::format("{} lines", v.lines)
-                                  : fmt::format("{} bad lines; first: {}", checker->bad_lines(), checker->first_bad()));
+        checker->bad_lines() == 0
+            ? fmt::format("{} lines", v.lines)
+            : fmt::format("{} bad lines; first: {}", checker->bad_lines(), checker->first_bad()));
     // A series exported in several windows has a line per window: lines_count is what the file
     // must hold, metrics_count (distinct series) can only be smaller.
     if (metadata.contains("lines_count") && metadata["lines_count"].is_number_unsigned()) {
       const uint64_t want = metadata["lines_count"].get<uint64_t>();
       Add(v, "lines_count", want == v.lines,
-          want == v.lines ? "" : fmt::format("metadata says {}, metrics.jsonl has {} lines", want, v.lines));
+          want == v.lines
+              ? ""
+              : fmt::format("metadata says {}, metrics.jsonl has {} lines", want, v.lines));
     }
     if (metadata.contains("metrics_count") && metadata["metrics_count"].is_number_unsigned()) {
       const uint64_t series = metadata["metrics_count"].get<uint64_t>();
       const bool plausible = series <= v.lines && (series > 0) == (v.lines > 0);
       Add(v, "metrics_count", plausible,
-          plausible ? "" : fmt::format("metadata says {} series, metrics.jsonl has {} lines", series, v.lines));
+          plausible ? ""
+                    : fmt::format("metadata says {} series, metrics.jsonl has {} lines", series,
+                                  v.lines));
     }
     if (obfuscated_claim) {
       Add(v, "no leftover addresses", v.leftover_values == 0,
-          v.leftover_values == 0 ? "" : fmt::format("{} label values still hold an address, host name or e-mail", v.leftover_values));
+          v.leftover_values == 0
+              ? ""
+              : fmt::format("{} label values still hold an address, host name or e-mail",
+                            v.leftover_values));
     }
   }
   return v;

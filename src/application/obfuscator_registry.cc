@@ -24,7 +24,8 @@ std::string ObfuscatorRegistryKey(const ObfuscationConfig& c) {
   // never holds the secret in a readable form beyond the Obfuscator's own copy.
   const nlohmann::json j = {c.enabled,         c.obfuscate_instance, c.obfuscate_job,
                             c.preserve_structure, c.deep_scrub,      c.custom_labels,
-                            c.drop_labels,     c.key.empty() ? std::string() : KeyDigest(c.key)};
+                            c.drop_labels,     c.keep_labels,
+                            c.key.empty() ? std::string() : KeyDigest(c.key)};
   return j.dump();
 }
 

@@ -84,6 +84,10 @@ void AddExportFlags(CLI::App& app, ExportFlags& f) {
   app.add_option("--obfuscate-labels", f.obfuscate_labels,
                  "Comma-separated extra labels whose values become <label>-<n>, e.g. pod,node,namespace")
       ->delimiter(',');
+  app.add_option("--keep-labels", f.keep_labels,
+                 "Comma-separated identity labels to export unchanged although they are pseudonymised by default "
+                 "(cluster, namespace, pod, node, host, username, accountID…; see README 'Privacy')")
+      ->delimiter(',');
   app.add_option("--drop-labels", f.drop_labels, "Comma-separated labels removed from every series (never __name__)")
       ->delimiter(',');
   app.add_option("--obfuscation-key", f.obfuscation_key,
@@ -206,6 +210,7 @@ Result<ExportConfig> BuildExportConfig(const CLI::App& app, const ExportFlags& f
   if (Given(app, "--deep-scrub")) ob["deep_scrub"] = f.deep_scrub;
   if (Given(app, "--obfuscate-labels")) ob["custom_labels"] = f.obfuscate_labels;
   if (Given(app, "--drop-labels")) ob["drop_labels"] = f.drop_labels;
+  if (Given(app, "--keep-labels")) ob["keep_labels"] = f.keep_labels;
   if (Given(app, "--obfuscation-key")) ob["key"] = f.obfuscation_key;
 
   if (Given(app, "--metric-step")) {

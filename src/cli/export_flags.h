@@ -22,7 +22,7 @@ struct ExportFlags {
   std::string selector, query;
   bool obfuscate = true;
   bool deep_scrub = true;
-  std::vector<std::string> obfuscate_labels, drop_labels;
+  std::vector<std::string> obfuscate_labels, drop_labels, keep_labels;
   std::string obfuscation_key, mapping_out;
   std::string metric_step, batch_window;
   std::string output = ".";

@@ -100,6 +100,7 @@ Result<ExportConfig> ExportConfigFromJson(const nlohmann::json& j) {
     if (!(s = ReadBool(o, "deep_scrub", p, &oc.deep_scrub)).ok()) return s;
     if (!(s = ReadStringList(o, "custom_labels", p, &oc.custom_labels)).ok()) return s;
     if (!(s = ReadStringList(o, "drop_labels", p, &oc.drop_labels)).ok()) return s;
+    if (!(s = ReadStringList(o, "keep_labels", p, &oc.keep_labels)).ok()) return s;
     if (!(s = ReadString(o, "key", p, &oc.key)).ok()) return s;
     if (std::find(oc.drop_labels.begin(), oc.drop_labels.end(), "__name__") != oc.drop_labels.end()) {
       return Status::InvalidArgument("obfuscation.drop_labels must not contain __name__");
@@ -156,6 +157,7 @@ nlohmann::json ExportConfigToPublicJson(const ExportConfig& c) {
             {"deep_scrub", c.obfuscation.deep_scrub},
             {"custom_labels", c.obfuscation.custom_labels},
             {"drop_labels", c.obfuscation.drop_labels},
+            {"keep_labels", c.obfuscation.keep_labels},
             {"keyed", !c.obfuscation.key.empty()}}},
           {"batching",
            {{"enabled", c.batching.enabled},

@@ -25,6 +25,7 @@ struct ObfuscationConfig {
   bool deep_scrub = true;                  // addresses/URLs/emails hidden in any label value
   std::vector<std::string> custom_labels;  // values become "<label>-<n>"
   std::vector<std::string> drop_labels;    // removed entirely (never __name__)
+  std::vector<std::string> keep_labels;    // default identity labels the user opts out of
   std::string key;                         // optional secret: stable pseudonyms across runs
 };
 

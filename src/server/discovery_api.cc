@@ -1,5 +1,6 @@
 #include "server/discovery_api.h"
 
+#include "application/discovery/label_inventory.h"
 #include "application/discovery/vm_service.h"
 #include "common/api_response.h"
 #include "domain/json_fields.h"
@@ -79,6 +80,22 @@ void HandleSample(const VmService& service, const httplib::Request& req, httplib
   ReplyJson(res, *sample);
 }
 
+// POST /api/labels {"config": ExportConfig}: every label name of the selection with its default
+// treatment (LabelInventory).
+void HandleLabels(const httplib::Request& req, httplib::Response& res) {
+  Result<nlohmann::json> body = ParseJsonBody(req);
+  if (!body.ok()) return ReplyError(res, body.status());
+  auto cfg = body->find("config");
+  if (cfg == body->end() || !cfg->is_object()) {
+    return ReplyError(res, Status::InvalidArgument("config is required", "send {\"config\": <ExportConfig>}"));
+  }
+  Result<ExportConfig> config = ExportConfigFromJson(*cfg);
+  if (!config.ok()) return ReplyError(res, config.status().Wrap("config"));
+  Result<nlohmann::json> labels = LabelInventory(*config);
+  if (!labels.ok()) return ReplyError(res, labels.status());
+  ReplyJson(res, *labels);
+}
+
 }  // namespace
 
 void RegisterDiscoveryApi(httplib::Server& server) {
@@ -92,6 +109,7 @@ void RegisterDiscoveryApi(httplib::Server& server) {
   server.Post("/api/sample", [service](const httplib::Request& req, httplib::Response& res) {
     HandleSample(*service, req, res);
   });
+  server.Post("/api/labels", HandleLabels);
 }
 
 }  // namespace vmx

@@ -291,8 +291,18 @@ test('whole flow without auth: custom range in another time zone, pseudonymised 
   const podRow = page.locator('table.labels tr[data-label=pod]');
   await podRow.waitFor({ timeout: 30000 });
   assert.match(await podRow.textContent(), /vmstorage-prod-0|vminsert-prod-0|vmselect-prod-0|vmagent-k8s-0/);
-  await page.getByRole('checkbox', { name: 'Pseudonymise label pod' }).check();
+  // Identity labels (from /api/labels over the whole selection) are pseudonymised by default, each
+  // with a one-line reason; support labels are never offered for pseudonyms.
+  const podBox = page.getByRole('checkbox', { name: 'Pseudonymise label pod' });
+  assert.ok(await podBox.isChecked(), 'pod is pre-checked');
+  assert.match(await podRow.locator('[data-role=reason]').textContent(), /pod names carry deployment and customer names/);
+  const nsRow = page.locator('table.labels tr[data-label=namespace]');
+  assert.equal(await nsRow.getAttribute('data-treatment'), 'identity');
+  assert.ok(await page.getByRole('checkbox', { name: 'Pseudonymise label namespace' }).isChecked(), 'namespace is pre-checked');
+  assert.ok(await page.getByRole('checkbox', { name: 'Pseudonymise label version' }).isDisabled(), 'version is for support');
+  assert.match(await page.locator('table.labels tr[data-label=version] [data-role=reason]').textContent(), /support needs it/);
   await page.getByRole('checkbox', { name: 'Drop label namespace' }).check();
+  assert.ok(!(await page.getByRole('checkbox', { name: 'Pseudonymise label namespace' }).isChecked()), 'a dropped label is not pseudonymised');
   const preview = page.locator('[data-role=preview]');
   await page.waitForFunction(() => {
     const t = document.querySelector('[data-role=preview]').textContent;

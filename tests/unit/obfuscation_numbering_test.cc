@@ -25,14 +25,27 @@ TEST(PseudonymNumberingTest, UnkeyedCountsInOrderOfFirstSight) {
 }
 
 TEST(PseudonymNumberingTest, KeyedNumbersDoNotDependOnOrderOrInstance) {
+  // 100 values land on 100 different numbers of the 5-digit space with this key (no collision),
+  // so neither order nor instance matters; colliding values are the next test's subject.
   std::vector<std::string> values;
-  for (int i = 0; i < 500; ++i) values.push_back("10.0." + std::to_string(i / 256) + "." +
-                                                 std::to_string(i % 256));
+  for (int i = 0; i < 100; ++i)
+    values.push_back("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256));
   PseudonymNumbering forward("k3y", "host");
   PseudonymNumbering backward("k3y", "host");
   for (const auto& v : values) forward.NumberFor(v);
   for (auto it = values.rbegin(); it != values.rend(); ++it) backward.NumberFor(*it);
   for (const auto& v : values) EXPECT_EQ(forward.NumberFor(v), backward.NumberFor(v)) << v;
+}
+
+TEST(PseudonymNumberingTest, KeyedNumbersHaveAtMostFiveDigitsAndStayUnique) {
+  PseudonymNumbering n("k3y", "host");
+  std::set<uint64_t> seen;
+  for (int i = 0; i < 5000; ++i) {
+    const uint64_t number = n.NumberFor("host-" + std::to_string(i));
+    EXPECT_GE(number, 1u);
+    EXPECT_LE(number, 99'999u);
+    EXPECT_TRUE(seen.insert(number).second) << number;
+  }
 }
 
 TEST(PseudonymNumberingTest, KeyAndNamespaceChangeNumbers) {

@@ -1,8 +1,7 @@
 // The deep scrub: addresses, URLs, credentials and e-mails hidden in any label value, plus a
 // property test over random values with embedded addresses.
-#include <gtest/gtest.h>
-
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
 
 #include <random>
 #include <string>
@@ -28,9 +27,10 @@ class ScrubberTest : public ::testing::Test {
 
 TEST_F(ScrubberTest, AddressesWithPortsAndLists) {
   EXPECT_EQ(Scrub("10.1.2.3:8400"), "777.777.0.1:8400");
+  // A host keeps the X it was first given (10.1.2.3: 0 above); new hosts take this place's X.
   EXPECT_EQ(Scrub("-storageNode=10.1.2.3:8400,10.1.2.4:8400,vmstorage-2.vmstorage:8400", 2),
-            "-storageNode=777.777.2.1:8400,777.777.2.2:8400,777.777.2.3:8400");
-  EXPECT_EQ(Scrub("10.1.2.3,10.1.2.4"), "777.777.0.1,777.777.0.2");
+            "-storageNode=777.777.0.1:8400,777.777.2.2:8400,777.777.2.3:8400");
+  EXPECT_EQ(Scrub("10.1.2.3,10.1.2.4"), "777.777.0.1,777.777.2.2");
   EXPECT_EQ(Scrub("dial tcp 10.1.2.3:8400: i/o timeout"), "dial tcp 777.777.0.1:8400: i/o timeout");
   EXPECT_EQ(Scrub("host10.1.2.3"), "host777.777.0.1");
   EXPECT_EQ(Scrub("localhost:8428"), "777.777.0.4:8428");
@@ -49,8 +49,9 @@ TEST_F(ScrubberTest, Ipv6Forms) {
 
 TEST_F(ScrubberTest, UrlsLoseHostsAndCredentials) {
   ScrubFindings f;
-  EXPECT_EQ(Scrub("http://user:pa55@10.0.0.5:8428/api/v1/write?authKey=s3cr3t&extra_label=a", 0, &f),
-            "http://redacted@777.777.0.1:8428/api/v1/write?authKey=redacted&extra_label=a");
+  EXPECT_EQ(
+      Scrub("http://user:pa55@10.0.0.5:8428/api/v1/write?authKey=s3cr3t&extra_label=a", 0, &f),
+      "http://redacted@777.777.0.1:8428/api/v1/write?authKey=redacted&extra_label=a");
   EXPECT_EQ(f.credentials, 2u);
   EXPECT_EQ(f.ipv4, 1u);
   EXPECT_EQ(Scrub("https://prometheus.acme.corp/select/1011:5/prometheus?token=abc#x"),
@@ -92,12 +93,33 @@ TEST_F(ScrubberTest, CloudNamesShareTheIpPseudonym) {
 }
 
 TEST_F(ScrubberTest, LeavesOrdinaryValuesAlone) {
-  for (const char* v :
-       {"monitoring-prod", "/tmp/vmcap/d", "vmstorage-20240101-000000-tags-v1.97.1-cluster-0-g0000000",
-        "v1.97.1", "go1.21.5", "1.2.3.4.5", "rules.yaml", "README.md", "std::string", "12:30:45",
-        "2024-01-01T10:30:00Z", "http:80", "indexdb/tagFiltersToMetricIDs", "1m0s", "0.99",
-        "/select/multitenant/prometheus", "1.000e-02...1.136e-02", "a:b:c", "00:1a:2b:3c:4d:5e",
-        "777.777.3.4:8482", "email-1", "pass=", "key", "::"}) {
+  for (const char* v : {"monitoring-prod",
+                        "/tmp/vmcap/d",
+                        "vmstorage-20240101-000000-tags-v1.97.1-cluster-0-g0000000",
+                        "v1.97.1",
+                        "go1.21.5",
+                        "1.2.3.4.5",
+                        "rules.yaml",
+                        "README.md",
+                        "std::string",
+                        "12:30:45",
+                        "2024-01-01T10:30:00Z",
+                        "http:80",
+                        "indexdb/tagFiltersToMetricIDs",
+                        "1m0s",
+                        "0.99",
+                        "/select/multitenant/prometheus",
+                        "1.000e-02...1.136e-02",
+                        "a:b:c",
+                        "00:1a:2b:3c:4d:5e",
+                        "777.777.3.4:8482",
+                        "email-1",
+                        "pass=",
+                        "key",
+                        "::",
+                        "VictoriaMetrics/lib/logger/flag.go:12",
+                        "app/main.py:1234",
+                        "flag.go:12"}) {
     EXPECT_EQ(Scrub(v), v);
   }
 }
@@ -142,7 +164,8 @@ class Generator {
     in6_addr a{};
     a.s6_addr[0] = 0x20;
     a.s6_addr[1] = 0x01;
-    for (int i = 2; i < 16; ++i) a.s6_addr[i] = static_cast<uint8_t>(Int(0, 3) == 0 ? 0 : Int(0, 255));
+    for (int i = 2; i < 16; ++i)
+      a.s6_addr[i] = static_cast<uint8_t>(Int(0, 3) == 0 ? 0 : Int(0, 255));
     char buf[INET6_ADDRSTRLEN];
     inet_ntop(AF_INET6, &a, buf, sizeof(buf));
     std::string s = buf;

@@ -22,6 +22,7 @@ function initialState() {
     privacy: {
       enabled: true, instance: true, job: true, deepScrub: true,
       customLabels: new Set(), dropLabels: new Set(),
+      keepLabels: new Set(), // default identity labels the user opted out of
     },
     metricStepSeconds: 0,
     batchWindowSeconds: 0, // 0: automatic
@@ -135,6 +136,7 @@ export function exportConfigBody(overrides = {}) {
       deep_scrub: p.enabled && p.deepScrub,
       custom_labels: p.enabled ? [...p.customLabels] : [],
       drop_labels: [...p.dropLabels],
+      keep_labels: [...p.keepLabels],
     },
     batching: state.batchWindowSeconds > 0
       ? { enabled: true, strategy: 'custom', custom_interval_seconds: state.batchWindowSeconds }

@@ -1,6 +1,11 @@
 #include "application/discovery/job_component_hints.h"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
 #include "application/discovery/component_discovery.h"
+#include "application/export/export_selection.h"
 
 namespace vmx {
 
@@ -21,7 +26,50 @@ Status ResolveJobComponents(ExportConfig& config, VmClient& client) {
 }
 
 void TeachJobComponents(const ExportConfig& config, Obfuscator& obfuscator) {
-  for (const auto& [job, component] : config.job_components) obfuscator.SetJobComponent(job, component);
+  for (const auto& [job, component] : config.job_components)
+    obfuscator.SetJobComponent(job, component);
+}
+
+namespace {
+
+// Bounds the questions one export asks before it starts.
+constexpr size_t kMaxTaughtJobs = 200;
+constexpr size_t kMaxLearnedValuesPerLabel = 20'000;
+
+}  // namespace
+
+Status TeachSelection(const ExportConfig& config, VmClient& client,
+                      const std::vector<std::string>& match, Obfuscator& obfuscator) {
+  Status first = Status::Ok();
+  size_t jobs = 0;
+  for (const auto& [job, component] : config.job_components) {
+    if (++jobs > kMaxTaughtJobs) break;
+    Result<std::vector<std::string>> instances =
+        client.LabelValues("instance", {"{job=" + QuotedLabelValue(job) + "}"}, config.time_range);
+    if (!instances.ok()) {
+      if (first.ok())
+        first = instances.status().Wrap(fmt::format("cannot list the instances of job {}", job));
+      continue;
+    }
+    for (const std::string& instance : *instances)
+      obfuscator.SetInstanceComponent(instance, component);
+  }
+  if (match.empty()) return first;
+  Result<std::vector<std::string>> names = client.LabelNames(match, config.time_range);
+  if (!names.ok())
+    return first.ok() ? names.status().Wrap("cannot list the label names of the selection") : first;
+  for (const std::string& name : *names) {
+    if (!obfuscator.ReplacesWholeValues(name)) continue;
+    Result<std::vector<std::string>> values = client.LabelValues(name, match, config.time_range);
+    if (!values.ok()) {
+      if (first.ok())
+        first = values.status().Wrap(fmt::format("cannot list the values of label {}", name));
+      continue;
+    }
+    const size_t n = std::min(values->size(), kMaxLearnedValuesPerLabel);
+    for (size_t i = 0; i < n; ++i) obfuscator.LearnValue(name, (*values)[i]);
+  }
+  return first;
 }
 
 }  // namespace vmx

@@ -16,4 +16,13 @@ Status ResolveJobComponents(ExportConfig& config, VmClient& client);
 // Tells `obfuscator` every job -> component hint of `config`.
 void TeachJobComponents(const ExportConfig& config, Obfuscator& obfuscator);
 
+// Tells `obfuscator`, before the first series is rewritten, what only the whole selection shows:
+// the component of every instance of each job in config.job_components (so a host keeps its
+// own X wherever it is first seen) and the values of labels replaced as a whole (jobs, identity
+// labels) over `match` (empty for a MetricsQL query), so their customer words are learned
+// before any value that repeats them. An error means some of it could not be asked; what was
+// taught stays.
+Status TeachSelection(const ExportConfig& config, VmClient& client,
+                      const std::vector<std::string>& match, Obfuscator& obfuscator);
+
 }  // namespace vmx

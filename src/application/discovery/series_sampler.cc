@@ -1,5 +1,7 @@
 #include "application/discovery/series_sampler.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -79,6 +81,11 @@ Result<nlohmann::json> SampleSeries(const ExportConfig& input, int64_t limit) {
       return hints.Wrap("cannot preview series");
     }
     TeachJobComponents(config, *obfuscator);
+    const std::vector<std::string> match =
+        selection->metricsql ? std::vector<std::string>{} : std::vector{selection->match};
+    if (Status taught = TeachSelection(config, client, match, *obfuscator); !taught.ok()) {
+      spdlog::warn("{}", taught.ToString());
+    }
   }
   nlohmann::json out = nlohmann::json::array();
   for (const nlohmann::json& m : metrics) {

@@ -10,6 +10,7 @@
 
 #include "application/discovery/job_component_hints.h"
 #include "application/obfuscator_registry.h"
+#include "infrastructure/obfuscation/leak_guard.h"
 #include "common/line_splitter.h"
 #include "common/version.h"
 #include "infrastructure/archive/bundle_metadata.h"
@@ -143,6 +144,11 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
       spdlog::warn("{}", hints.ToString());
     }
     TeachJobComponents(config_, *obfuscator_);
+    const std::vector<std::string> match = shared_.selection.metricsql ? std::vector<std::string>{}
+                                                                       : std::vector{shared_.selection.match};
+    if (Status taught = TeachSelection(config_, *client_, match, *obfuscator_); !taught.ok()) {
+      spdlog::warn("{}", taught.ToString());
+    }
   }
 
   // Unwritable directories fail here, before anything is fetched.
@@ -393,7 +399,8 @@ Status ExportJob::Assemble() {
       range = windows_.at(next).range;
       stats = windows_.at(next).stats;
     }
-    Status s = HashStagedWindow(range, stats, block, metrics_hash);
+    // The originals of this window and every earlier one are known once it is done.
+    Status s = HashStagedWindow(range, stats, block, metrics_hash, CurrentLeakGuard().get());
     if (s.ok()) s = CopyFile(staging_.DeflatedPath(range), block, [&](std::string_view piece) {
       return shared_.canceled ? Status::Canceled() : (*zip)->WriteDeflated(piece);
     });
@@ -409,9 +416,15 @@ Status ExportJob::Assemble() {
   return WriteBundleTail(**zip, metrics_hash.HexDigest());
 }
 
+std::unique_ptr<LeakGuard> ExportJob::CurrentLeakGuard() const {
+  if (obfuscator_ == nullptr || !config_.obfuscation.enabled) return nullptr;
+  return std::make_unique<LeakGuard>(LeakGuard::OriginalsInMapping(obfuscator_->Mapping()));
+}
+
 Status ExportJob::HashStagedWindow(const TimeRange& range, const WindowStats& stats, std::vector<char>& block,
-                                   Sha256Stream& hash) {
+                                   Sha256Stream& hash, const LeakGuard* guard) {
   uint64_t seen = 0;
+  LeakScan leaks;
   LineSplitter lines;
   // A series is its metric object; inside JSON strings a quote is escaped, so the first
   // ',"values":' of a line ends the metric.
@@ -424,12 +437,17 @@ Status ExportJob::HashStagedWindow(const TimeRange& range, const WindowStats& st
     if (shared_.canceled) return Status::Canceled();
     hash.Update(data);
     seen += data.size();
+    if (guard != nullptr) guard->Feed(leaks, data);
     return lines.Feed(data, count_series);
   };
   // The text copy is cheaper to hash; after a resume it may be gone, the piece always remains.
   const std::string text = staging_.WindowPath(range);
   Status s = fs::exists(text) ? CopyFile(text, block, add) : InflatePieceFile(staging_.DeflatedPath(range), add);
   if (s.ok()) s = lines.Finish(count_series);
+  if (s.ok() && guard != nullptr) {
+    guard->Finish(leaks);
+    if (leaks.hits > 0) s = LeakFound("metrics.jsonl", leaks);
+  }
   if (s.ok() && seen != stats.bytes) {
     s = Status::Internal(fmt::format("staged window {} holds {} bytes, {} were written", text, seen, stats.bytes),
                          "the staging dir was changed while the export ran; start the export again");
@@ -484,6 +502,10 @@ Status ExportJob::WriteBundleTail(ZipBundleWriter& zip, const std::string& metri
   m.entry_sha256["metrics.jsonl"] = metrics_sha;
 
   const std::string readme = BundleReadmeText(m);
+  const std::unique_ptr<LeakGuard> guard = CurrentLeakGuard();
+  if (guard != nullptr) {
+    if (Status leak = guard->Check("README.txt", readme); !leak.ok()) return leak;
+  }
   Status s = zip.BeginEntry("README.txt");
   if (s.ok()) s = zip.Write(readme);
   if (!s.ok()) return s;
@@ -491,6 +513,9 @@ Status ExportJob::WriteBundleTail(ZipBundleWriter& zip, const std::string& metri
   if (!readme_sha.ok()) return readme_sha.status();
   m.entry_sha256["README.txt"] = *readme_sha;
   const std::string metadata = BundleMetadataToJson(m).dump(2) + "\n";
+  if (guard != nullptr) {
+    if (Status leak = guard->Check("metadata.json", metadata); !leak.ok()) return leak;
+  }
   s = zip.BeginEntry("metadata.json");
   if (s.ok()) s = zip.Write(metadata);
   if (!s.ok()) return s;

@@ -122,8 +122,11 @@ class ExportJob {
   void WorkerLoop();
   Status Assemble();
   // Adds a completed window's lines to `hash`, checking their length against `stats`.
+  // Hashes a staged window's text and, when `guard` is given, scans it for replaced originals.
   Status HashStagedWindow(const TimeRange& range, const WindowStats& stats, std::vector<char>& block,
-                          class Sha256Stream& hash);
+                          class Sha256Stream& hash, const class LeakGuard* guard);
+  // A leak guard over every original replaced so far, or null when nothing is obfuscated.
+  std::unique_ptr<class LeakGuard> CurrentLeakGuard() const;
   Status WriteBundleTail(class ZipBundleWriter& zip, const std::string& metrics_sha);
   Status WriteManifestLocked() const;
   void CollectVmVersions();

@@ -2,8 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
-
 #include "infrastructure/obfuscation/address_syntax.h"
 
 namespace vmx {
@@ -18,13 +16,18 @@ std::string Format(int component_number, uint64_t host_number) {
 
 IpPseudonymizer::IpPseudonymizer(std::string key) : hosts_(std::move(key), "host") {}
 
+int IpPseudonymizer::ComponentOf(uint64_t y, int component_number) {
+  std::lock_guard lock(x_mu_);
+  return x_of_.try_emplace(y, component_number).first->second;
+}
+
 std::string IpPseudonymizer::PseudonymForHost(std::string_view host, int component_number) {
   const uint64_t y = hosts_.NumberFor(CanonicalHost(host));
-  {
-    std::lock_guard lock(seen_mu_);
-    components_seen_[y] |= 1u << (std::clamp(component_number, 0, 31));
-  }
-  return Format(component_number, y);
+  return Format(ComponentOf(y, component_number), y);
+}
+
+void IpPseudonymizer::SetHostComponent(std::string_view host, int component_number) {
+  ComponentOf(hosts_.NumberFor(CanonicalHost(host)), component_number);
 }
 
 std::optional<std::string> IpPseudonymizer::PseudonymForInstance(std::string_view instance,
@@ -42,19 +45,13 @@ std::optional<std::string> IpPseudonymizer::PseudonymForInstance(std::string_vie
 
 nlohmann::json IpPseudonymizer::Mapping() const {
   nlohmann::json out = nlohmann::json::object();
-  std::unordered_map<uint64_t, uint32_t> seen;
+  std::unordered_map<uint64_t, int> x_of;
   {
-    std::lock_guard lock(seen_mu_);
-    seen = components_seen_;
+    std::lock_guard lock(x_mu_);
+    x_of = x_of_;
   }
-  for (const auto& [host, y] : hosts_.Assigned()) {
-    nlohmann::json list = nlohmann::json::array();
-    const uint32_t bits = seen[y];
-    for (int x = 0; x < 32; ++x) {
-      if (bits & (1u << x)) list.push_back(Format(x, y));
-    }
-    out[host] = std::move(list);
-  }
+  for (const auto& [host, y] : hosts_.Assigned())
+    out[host] = nlohmann::json::array({Format(x_of[y], y)});
   return out;
 }
 

@@ -1,16 +1,20 @@
 #include "infrastructure/obfuscation/obfuscator.h"
 
 #include <algorithm>
-#include <array>
 #include <atomic>
 #include <map>
 #include <mutex>
+#include <shared_mutex>
 #include <unordered_map>
+#include <unordered_set>
 
+#include "infrastructure/obfuscation/address_syntax.h"
 #include "infrastructure/obfuscation/component_classifier.h"
 #include "infrastructure/obfuscation/component_registry.h"
 #include "infrastructure/obfuscation/ip_pseudonymizer.h"
 #include "infrastructure/obfuscation/job_pseudonymizer.h"
+#include "infrastructure/obfuscation/label_places.h"
+#include "infrastructure/obfuscation/learned_tokens.h"
 #include "infrastructure/obfuscation/sharded_string_map.h"
 #include "infrastructure/obfuscation/tenant_pseudonymizer.h"
 #include "infrastructure/obfuscation/text_scrubber.h"
@@ -25,29 +29,39 @@ enum class Rule : char {
   kInstance = 'i',
   kJob = 'j',
   kCustom = 'c',
+  kIdentity = 'n',
   kTenant = 't',
+  kAddress = 'a',
+  kFlagValue = 'f',
   kDeep = 'd',
 };
 
 std::string_view RuleName(Rule r) {
   switch (r) {
-    case Rule::kInstance: return "instance";
-    case Rule::kJob: return "job";
-    case Rule::kCustom: return "custom_label";
-    case Rule::kTenant: return "tenant";
-    case Rule::kDeep: return "deep_scrub";
+    case Rule::kInstance:
+      return "instance";
+    case Rule::kJob:
+      return "job";
+    case Rule::kCustom:
+      return "custom_label";
+    case Rule::kIdentity:
+      return "identity_label";
+    case Rule::kTenant:
+      return "tenant";
+    case Rule::kAddress:
+      return "address";
+    case Rule::kFlagValue:
+      return "flag_value";
+    case Rule::kDeep:
+      return "deep_scrub";
   }
   return "unknown";
 }
 
-// Labels whose values are part of the data's meaning, never private.
-constexpr std::array<std::string_view, 4> kUntouchedLabels = {"__name__", "le", "quantile",
-                                                              "vmrange"};
-
-bool IsUntouched(std::string_view name) {
-  return std::find(kUntouchedLabels.begin(), kUntouchedLabels.end(), name) !=
-         kUntouchedLabels.end();
-}
+// What a flag value held, for the report.
+constexpr std::string_view kSecretFlagRule = "secret_flag";
+// What VictoriaMetrics itself shows for flags it knows to be secret; we use the same word.
+constexpr std::string_view kSecretMark = "secret";
 
 // Values the deep scrub leaves unchanged are cached too (most label values are), but only up to
 // this many, so a stream of unique values cannot grow memory without bound.
@@ -56,6 +70,7 @@ constexpr size_t kMaxUnchangedCached = 1 << 20;
 struct CachedValue {
   std::string out;
   bool changed = false;
+  std::string_view rule;  // the rule name that fired (static storage), for the report
 };
 
 struct TransparentHash {
@@ -65,10 +80,11 @@ struct TransparentHash {
 
 // Each thread keeps its own copy of the values it used recently, so the hot path (the same pod,
 // node, namespace on every series) takes no lock and shares no cache line with other threads.
-// Entries never go stale: a cached value is fixed once stored. Owner ids are never reused, so a
-// new Obfuscator at the address of a destroyed one cannot see its values.
+// Entries go stale only when a customer word is learned (the generation changes). Owner ids are
+// never reused, so a new Obfuscator at the address of a destroyed one cannot see its values.
 struct ThreadCache {
   uint64_t owner = 0;
+  uint64_t generation = 0;
   std::unordered_map<std::string, CachedValue, TransparentHash, std::equal_to<>> map;
 };
 constexpr size_t kMaxThreadCacheEntries = 1 << 16;
@@ -95,6 +111,20 @@ void ReplaceQuoted(std::string& text, const std::string& from, const std::string
   }
 }
 
+// True for values that are one address (an IP, a name embedding one, or host:port), which an
+// identity label then gets as a host pseudonym so it matches the host's instance.
+bool IsOneAddress(std::string_view value) {
+  const std::optional<HostPort> hp = SplitHostPort(value);
+  if (!hp) return false;
+  return !hp->port.empty() || MatchIpv4(hp->host) == hp->host.size() ||
+         (hp->host.find(':') != std::string_view::npos && CanonicalIpv6(hp->host)) ||
+         EmbeddedIpv4(hp->host);
+}
+
+// Separators between key parts (label names never hold them).
+constexpr char kFlagSep = '\x02';
+constexpr char kValueSep = '\0';
+
 }  // namespace
 
 struct Obfuscator::State {
@@ -111,8 +141,9 @@ struct Obfuscator::State {
     }
     for (const std::string& name : c.custom_labels) {
       if (name.empty() || name == "__name__") continue;
-      custom.try_emplace(name, std::make_unique<ValuePseudonymizer>(c.key, name));
+      custom.insert(name);
     }
+    keep.insert(c.keep_labels.begin(), c.keep_labels.end());
   }
 
   int DropIndex(std::string_view name) const {
@@ -123,20 +154,81 @@ struct Obfuscator::State {
   }
 
   // The rule for a label, or nothing when its value stays as it is.
-  std::optional<Rule> RuleFor(std::string_view name) const {
-    if (IsUntouched(name)) return std::nullopt;
-    if (name == "instance" && config.obfuscate_instance) return Rule::kInstance;
-    if (name == "job" && config.obfuscate_job) return Rule::kJob;
+  std::optional<Rule> RuleFor(std::string_view name, std::string_view metric) const {
+    const LabelKind kind = KindOfLabel(name, metric);
+    if (kind == LabelKind::kSupport) return std::nullopt;
+    if (kind == LabelKind::kInstance) {
+      return config.obfuscate_instance ? std::optional(Rule::kInstance) : std::nullopt;
+    }
+    if (kind == LabelKind::kJob)
+      return config.obfuscate_job ? std::optional(Rule::kJob) : std::nullopt;
     if (custom.find(name) != custom.end()) return Rule::kCustom;
-    if (name == "instance" || name == "job") return std::nullopt;  // the user keeps them
+    if (keep.find(name) != keep.end()) return std::nullopt;  // the user opted it out
+    switch (kind) {
+      case LabelKind::kIdentity:
+        return Rule::kIdentity;
+      case LabelKind::kTenantAccount:
+      case LabelKind::kTenantProject:
+        return Rule::kTenant;
+      case LabelKind::kAddressList:
+        return Rule::kAddress;
+      case LabelKind::kFlagValue:
+        return Rule::kFlagValue;
+      default:
+        break;
+    }
     if (!config.deep_scrub) return std::nullopt;
-    if (name == "vm_account_id" || name == "vm_project_id") return Rule::kTenant;
     return Rule::kDeep;
   }
 
-  CachedValue Compute(Rule rule, const Label& label, const std::string& component, int x,
-                      ScrubFindings& findings) {
+  ValuePseudonymizer& LabelValues(std::string_view label) {
+    {
+      std::shared_lock lock(labels_mu);
+      auto it = label_values.find(label);
+      if (it != label_values.end()) return *it->second;
+    }
+    std::unique_lock lock(labels_mu);
+    auto [it, inserted] = label_values.try_emplace(std::string(label), nullptr);
+    if (inserted) it->second = std::make_unique<ValuePseudonymizer>(config.key, std::string(label));
+    return *it->second;
+  }
+
+  // Hosts of a comma-separated address list ("a:8400,b:8400", "vmstorage-0", "[::1]:8401"):
+  // every entry is a host by its place, with or without a port or a domain.
+  std::string AddressList(std::string_view value, int x, ScrubFindings& f) {
+    std::string out;
+    out.reserve(value.size() + 16);
+    size_t start = 0;
+    while (start <= value.size()) {
+      size_t end = value.find(',', start);
+      if (end == std::string_view::npos) end = value.size();
+      std::string_view piece = value.substr(start, end - start);
+      size_t lead = 0;
+      while (lead < piece.size() && piece[lead] == ' ') ++lead;
+      out.append(piece.substr(0, lead));
+      piece.remove_prefix(lead);
+      const std::optional<HostPort> hp = SplitHostPort(piece);
+      if (hp && !hp->host.empty()) {
+        out += ips.PseudonymForHost(hp->host, x);
+        if (!hp->port.empty() && config.preserve_structure) {
+          out += ':';
+          out += hp->port;
+        }
+        ++(MatchIpv4(hp->host) == hp->host.size() ? f.ipv4 : f.host_names);
+      } else {
+        out += scrubber.Scrub(piece, x, &f);
+      }
+      if (end == value.size()) break;
+      out += ',';
+      start = end + 1;
+    }
+    return tokens.Replace(out);
+  }
+
+  CachedValue Compute(Rule rule, const Label& label, std::string_view flag_name,
+                      const std::string& component, int x, ScrubFindings& findings) {
     CachedValue v;
+    v.rule = RuleName(rule);
     switch (rule) {
       case Rule::kInstance:
         if (auto p = ips.PseudonymForInstance(label.value, x, config.preserve_structure)) {
@@ -149,25 +241,50 @@ struct Obfuscator::State {
         break;
       case Rule::kJob:
         v.out = jobs.Pseudonym(label.value, component);
+        tokens.Learn(label.value, v.out);
         break;
       case Rule::kCustom:
-        v.out = custom.find(label.name)->second->Pseudonym(label.value);
+      case Rule::kIdentity:
+        if (IsOneAddress(label.value)) {
+          v.out = *ips.PseudonymForInstance(label.value, x, config.preserve_structure);
+        } else {
+          v.out = LabelValues(label.name).Pseudonym(label.value);
+          tokens.Learn(label.value, v.out);
+        }
         break;
       case Rule::kTenant:
-        v.out = label.name == "vm_account_id" ? tenants.Account(label.value)
-                                               : tenants.Project(label.value);
+        v.out = KindOfLabel(label.name, "") == LabelKind::kTenantAccount
+                    ? tenants.Account(label.value)
+                    : tenants.Project(label.value);
+        break;
+      case Rule::kAddress:
+        v.out = AddressList(label.value, x, findings);
+        break;
+      case Rule::kFlagValue:
+        switch (KindOfFlag(flag_name)) {
+          case FlagValueKind::kSecret:
+            v.out = std::string(kSecretMark);
+            v.rule = kSecretFlagRule;
+            break;
+          case FlagValueKind::kAddressList:
+            v.out = AddressList(label.value, x, findings);
+            break;
+          case FlagValueKind::kText:
+            v.out = tokens.Replace(scrubber.Scrub(label.value, x, &findings));
+            break;
+        }
         break;
       case Rule::kDeep:
-        v.out = scrubber.Scrub(label.value, x, &findings);
+        v.out = tokens.Replace(scrubber.Scrub(label.value, x, &findings));
         break;
     }
     v.changed = v.out != label.value;
     return v;
   }
 
-  void Count(Rule rule, std::string_view label, const ScrubFindings& f) {
+  void Count(std::string_view rule, std::string_view label, const ScrubFindings& f) {
     std::lock_guard lock(report_mu);
-    ++replaced[std::string(RuleName(rule))][std::string(label)];
+    ++replaced[std::string(rule)][std::string(label)];
     findings.ipv4 += f.ipv4;
     findings.ipv6 += f.ipv6;
     findings.host_names += f.host_names;
@@ -183,14 +300,17 @@ struct Obfuscator::State {
   ValuePseudonymizer emails;
   TenantPseudonymizer tenants;
   TextScrubber scrubber;
+  LearnedTokens tokens;
   ComponentRegistry components;
   std::vector<std::string> drop_names;
   std::unique_ptr<std::atomic<uint64_t>[]> drop_counts;
-  std::unordered_map<std::string, std::unique_ptr<ValuePseudonymizer>, TransparentHash,
-                     std::equal_to<>>
-      custom;
-  // rule, X, label name, value -> what the value becomes: shared by all threads, behind the
-  // per-thread caches.
+  std::unordered_set<std::string, TransparentHash, std::equal_to<>> custom;
+  std::unordered_set<std::string, TransparentHash, std::equal_to<>> keep;
+  // label -> its values' pseudonyms (identity and custom labels), created on first use.
+  std::shared_mutex labels_mu;
+  std::map<std::string, std::unique_ptr<ValuePseudonymizer>, std::less<>> label_values;
+  // rule, X, generation, label name, value -> what the value becomes: shared by all threads,
+  // behind the per-thread caches.
   ShardedStringMap<CachedValue> cache;
   std::atomic<size_t> unchanged_cached{0};
 
@@ -199,13 +319,41 @@ struct Obfuscator::State {
   ScrubFindings findings;
 };
 
-Obfuscator::Obfuscator(const ObfuscationConfig& config)
-    : state_(std::make_unique<State>(config)) {}
+Obfuscator::Obfuscator(const ObfuscationConfig& config) : state_(std::make_unique<State>(config)) {}
 
 Obfuscator::~Obfuscator() = default;
 
 void Obfuscator::SetJobComponent(std::string_view job, std::string_view component) {
-  state_->components.Tell(job, component);
+  State& s = *state_;
+  s.components.Tell(job, component);
+  if (s.config.enabled && s.config.obfuscate_job) {
+    s.tokens.Learn(job, s.jobs.Pseudonym(job, s.components.ComponentOfJob(job, "")));
+  }
+}
+
+void Obfuscator::SetInstanceComponent(std::string_view instance, std::string_view component) {
+  State& s = *state_;
+  if (!s.config.enabled || !s.config.preserve_structure) return;
+  const std::optional<HostPort> hp = SplitHostPort(instance);
+  if (!hp || hp->host.empty()) return;
+  s.ips.SetHostComponent(hp->host, ComponentNumber(NormalizeComponent(component)));
+}
+
+bool Obfuscator::ReplacesWholeValues(std::string_view name) const {
+  const State& s = *state_;
+  if (!s.config.enabled) return false;
+  const std::optional<Rule> rule = s.RuleFor(name, "");
+  return rule == Rule::kJob || rule == Rule::kCustom || rule == Rule::kIdentity;
+}
+
+void Obfuscator::LearnValue(std::string_view name, std::string_view value) {
+  State& s = *state_;
+  if (!ReplacesWholeValues(name) || value.empty() || IsOneAddress(value)) return;
+  if (name == "job") {
+    s.tokens.Learn(value, s.jobs.Pseudonym(value, s.components.ComponentOfJob(value, "")));
+  } else {
+    s.tokens.Learn(value, s.LabelValues(name).Pseudonym(value));
+  }
 }
 
 void Obfuscator::RewriteSeries(std::vector<Label>& labels) {
@@ -220,15 +368,24 @@ void Obfuscator::RewriteSeries(std::vector<Label>& labels) {
   }
   if (!s.config.enabled) return;
 
-  std::string_view metric, job, instance, version;
-  for (const Label& l : labels) {
-    if (l.name == "__name__") metric = l.value;
-    else if (l.name == "job") job = l.value;
-    else if (l.name == "instance") instance = l.value;
-    else if (l.name == "version") version = l.value;
+  std::string_view metric, job, instance, version, flag_name;
+  size_t instance_index = labels.size();
+  for (size_t i = 0; i < labels.size(); ++i) {
+    const Label& l = labels[i];
+    if (l.name == "__name__")
+      metric = l.value;
+    else if (l.name == "job")
+      job = l.value;
+    else if (l.name == "instance")
+      instance = l.value, instance_index = i;
+    else if (l.name == "version")
+      version = l.value;
+    else if (l.name == "name")
+      flag_name = l.value;
   }
-  const std::string_view guess = metric == "vm_app_version" ? ComponentFromVersion(version)
-                                                            : ComponentFromMetricName(metric);
+  if (metric != "flag") flag_name = {};
+  const std::string_view guess =
+      metric == "vm_app_version" ? ComponentFromVersion(version) : ComponentFromMetricName(metric);
   std::string component;
   if (!job.empty()) {
     component = s.components.ComponentOfJob(job, guess);
@@ -238,51 +395,78 @@ void Obfuscator::RewriteSeries(std::vector<Label>& labels) {
     component = guess.empty() ? "unknown" : std::string(guess);
   }
   const int x = s.config.preserve_structure ? ComponentNumber(component) : 0;
+  const uint64_t generation = s.tokens.generation();
+  const bool has_tokens = !s.tokens.empty();
 
   thread_local std::string key;
   thread_local ThreadCache local;
-  if (local.owner != s.id) {
+  if (local.owner != s.id || local.generation != generation) {
     local.map.clear();
     local.owner = s.id;
+    local.generation = generation;
   }
-  for (Label& l : labels) {
-    if (l.value.empty()) continue;
-    const std::optional<Rule> rule = s.RuleFor(l.name);
-    if (!rule) continue;
-    if (*rule == Rule::kDeep && !TextScrubber::MayHoldAddress(l.value)) continue;
+  auto rewrite = [&](Label& l) {
+    if (l.value.empty()) return;
+    const std::optional<Rule> rule = s.RuleFor(l.name, metric);
+    if (!rule) return;
+    if (*rule == Rule::kDeep && !has_tokens && !TextScrubber::MayHoldAddress(l.value)) return;
+    // X of the hosts a value names: their own component where the place tells it (the series'
+    // own instance, vm_rpc_* addr, -storageNode); 0 lets the host keep what it was first given.
+    int hint = 0;
+    if (*rule == Rule::kInstance) {
+      hint = x;
+    } else if (s.config.preserve_structure &&
+               (*rule == Rule::kAddress || *rule == Rule::kFlagValue)) {
+      hint = ComponentNumber(ComponentOfPlace(l.name, metric, flag_name));
+    }
     key.clear();
     key += static_cast<char>(*rule);
-    key += static_cast<char>('0' + x);
+    key += static_cast<char>('0' + hint);
+    key += std::to_string(generation);
+    key += kFlagSep;
     key += l.name;
-    key += '\0';
+    if (*rule == Rule::kFlagValue) {
+      key += kFlagSep;
+      key += flag_name;
+    }
+    if (*rule == Rule::kJob) {  // a job's pseudonym names its component
+      key += kFlagSep;
+      key += component;
+    }
+    key += kValueSep;
     key += l.value;
     auto apply = [&l](const CachedValue& v) {
       if (v.changed) l.value = v.out;
     };
     if (auto it = local.map.find(key); it != local.map.end()) {
       apply(it->second);
-      continue;
+      return;
     }
     auto remember = [&](const CachedValue& v) {
       if (local.map.size() >= kMaxThreadCacheEntries) local.map.clear();
       local.map.emplace(key, v);
       apply(v);
     };
-    if (s.cache.Visit(key, remember)) continue;
+    if (s.cache.Visit(key, remember)) return;
 
     ScrubFindings findings;
-    CachedValue v = s.Compute(*rule, l, component, x, findings);
-    if (!v.changed && s.unchanged_cached.load(std::memory_order_relaxed) >= kMaxUnchangedCached) {
-      continue;
-    }
+    CachedValue v = s.Compute(*rule, l, flag_name, component, hint, findings);
+    if (!v.changed && s.unchanged_cached.load(std::memory_order_relaxed) >= kMaxUnchangedCached)
+      return;
     const bool changed = v.changed;
+    const std::string_view rule_name = v.rule;
     if (s.cache.Insert(key, std::move(v), remember)) {
       if (changed) {
-        s.Count(*rule, l.name, findings);
+        s.Count(rule_name, l.name, findings);
       } else {
         s.unchanged_cached.fetch_add(1, std::memory_order_relaxed);
       }
     }
+  };
+  // The series' own instance first: it tells its host's component before any other label can.
+  if (instance_index < labels.size()) rewrite(labels[instance_index]);
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i != instance_index) rewrite(labels[i]);
   }
 }
 
@@ -321,49 +505,76 @@ nlohmann::json Obfuscator::PrivacyReport() const {
         {"credentials", f.credentials},
         {"tenants", f.tenants}}},
       {"distinct_hosts", s.ips.HostCount()},
+      {"learned_tokens", s.tokens.size()},
   };
 }
 
 nlohmann::json Obfuscator::Mapping() const {
-  const State& s = *state_;
+  State& s = *state_;
+  nlohmann::json labels = nlohmann::json::object();
   nlohmann::json custom = nlohmann::json::object();
-  for (const auto& [label, pseudonymizer] : s.custom) custom[label] = pseudonymizer->Mapping();
+  {
+    std::shared_lock lock(s.labels_mu);
+    for (const auto& [label, pseudonymizer] : s.label_values) {
+      (s.custom.count(label) ? custom : labels)[label] = pseudonymizer->Mapping();
+    }
+  }
   nlohmann::json instances = nlohmann::json::object();
   nlohmann::json scrubbed = nlohmann::json::object();
   s.cache.ForEach([&](const std::string& key, const CachedValue& v) {
     if (!v.changed) return;
-    const size_t sep = key.find('\0', 2);
-    const std::string label = key.substr(2, sep - 2);
-    const std::string original = key.substr(sep + 1);
-    if (key[0] == static_cast<char>(Rule::kInstance)) instances[original] = v.out;
-    if (key[0] == static_cast<char>(Rule::kDeep)) scrubbed[label][original] = v.out;
+    const size_t label_start = key.find(kFlagSep) + 1;
+    const size_t value_sep = key.find(kValueSep, label_start);
+    std::string label = key.substr(label_start, value_sep - label_start);
+    label = label.substr(0, label.find(kFlagSep));
+    const std::string original = key.substr(value_sep + 1);
+    const char rule = key[0];
+    if (rule == static_cast<char>(Rule::kInstance)) instances[original] = v.out;
+    if (rule == static_cast<char>(Rule::kDeep) || rule == static_cast<char>(Rule::kAddress) ||
+        rule == static_cast<char>(Rule::kFlagValue)) {
+      scrubbed[label][original] = v.out;
+    }
   });
+  nlohmann::json learned = nlohmann::json::object();
+  for (const auto& [word, pseudonym] : s.tokens.Words()) learned[word] = pseudonym;
   return {
-      {"hosts", s.ips.Mapping()},
-      {"instances", instances},
-      {"jobs", s.jobs.Mapping()},
-      {"custom_labels", custom},
-      {"tenants", s.tenants.Mapping()},
-      {"emails", s.emails.Mapping()},
-      {"scrubbed_values", scrubbed},
-      {"component_numbers", ComponentNumbers()},
+      {"hosts", s.ips.Mapping()},     {"instances", instances},
+      {"jobs", s.jobs.Mapping()},     {"identity_labels", labels},
+      {"custom_labels", custom},      {"tenants", s.tenants.Mapping()},
+      {"emails", s.emails.Mapping()}, {"scrubbed_values", scrubbed},
+      {"learned_tokens", learned},    {"component_numbers", ComponentNumbers()},
   };
 }
 
 nlohmann::json Obfuscator::Policy() const {
-  const ObfuscationConfig& c = state_->config;
+  const State& s = *state_;
+  const ObfuscationConfig& c = s.config;
   nlohmann::json untouched = nlohmann::json::array();
-  for (std::string_view name : kUntouchedLabels) untouched.push_back(std::string(name));
+  for (std::string_view name : SupportLabels()) untouched.push_back(std::string(name));
+  nlohmann::json identity = nlohmann::json::array();
+  for (const IdentityLabel& l : DefaultIdentityLabels()) {
+    if (s.keep.count(l.name) == 0) identity.push_back({{"label", l.name}, {"reason", l.reason}});
+  }
   return {
       {"enabled", c.enabled},
       {"instance",
        {{"enabled", c.enabled && c.obfuscate_instance},
-        {"format", c.preserve_structure ? "777.777.<component>.<host>:<port>" : "777.777.0.<host>"}}},
+        {"format",
+         c.preserve_structure ? "777.777.<component>.<host>:<port>" : "777.777.0.<host>"}}},
       {"job", {{"enabled", c.enabled && c.obfuscate_job}, {"format", "<component>-job-<n>"}}},
-      {"custom_labels", c.enabled ? state_->config.custom_labels : std::vector<std::string>{}},
-      {"drop_labels", state_->drop_names},
+      {"hosts", "one pseudonym per host in every label; <component> is the host's own component"},
+      {"identity_labels", c.enabled ? identity : nlohmann::json::array()},
+      {"identity_format", "<label>-<n>; tenant IDs stay numbers"},
+      {"kept_labels", c.keep_labels},
+      {"custom_labels", c.enabled ? c.custom_labels : std::vector<std::string>{}},
+      {"drop_labels", s.drop_names},
+      {"secret_flags",
+       c.enabled
+           ? "values of flags naming a password, secret, key, token or credential become \"secret\""
+           : ""},
+      {"learned_tokens", c.enabled},
       {"deep_scrub", c.enabled && c.deep_scrub},
-      {"tenants", c.enabled && c.deep_scrub},
+      {"tenants", c.enabled},
       {"preserve_structure", c.preserve_structure},
       {"stable_across_runs", !c.key.empty()},
       {"untouched_labels", untouched},
@@ -377,17 +588,20 @@ std::string Obfuscator::ScrubText(std::string_view text) {
   std::string out = s.config.deep_scrub ? s.scrubber.Scrub(text, 0) : std::string(text);
   if (s.config.obfuscate_job) {
     const nlohmann::json jobs = s.jobs.Mapping();  // items() must not outlive it
-    for (const auto& [job, pseudonym] : jobs.items()) {
+    for (const auto& [job, pseudonym] : jobs.items())
       ReplaceQuoted(out, job, pseudonym.get<std::string>());
-    }
   }
-  for (const auto& [label, pseudonymizer] : s.custom) {
-    const nlohmann::json values = pseudonymizer->Mapping();
-    for (const auto& [value, pseudonym] : values.items()) {
+  std::vector<nlohmann::json> label_maps;
+  {
+    std::shared_lock lock(s.labels_mu);
+    for (const auto& [label, pseudonymizer] : s.label_values)
+      label_maps.push_back(pseudonymizer->Mapping());
+  }
+  for (const nlohmann::json& values : label_maps) {
+    for (const auto& [value, pseudonym] : values.items())
       ReplaceQuoted(out, value, pseudonym.get<std::string>());
-    }
   }
-  return out;
+  return s.tokens.Replace(out);
 }
 
 }  // namespace vmx

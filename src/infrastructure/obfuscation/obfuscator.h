@@ -5,9 +5,8 @@
 // same output for the lifetime of the object (and across runs when a key is configured).
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,12 +28,27 @@ class Obfuscator {
 
   // Tells which VictoriaMetrics component a job belongs to (from discovery); jobs not told are
   // classified by their metric names (vm_rpc_ -> vmstorage/vmselect…, vmagent_ -> vmagent…).
+  // The job's customer words are learned (see LearnedTokens).
   void SetJobComponent(std::string_view job, std::string_view component);
 
-  // Rewrites one series in place: drops the configured labels, replaces instance/job/custom
-  // labels, tenants and addresses hidden in other values. Does nothing but drop labels when
-  // obfuscation is disabled. __name__ is never changed.
+  // Tells that `instance` (host[:port]) is a target of `component`, so its host keeps that
+  // component's X wherever it is first seen (an `addr`, a flag value, a URL).
+  void SetInstanceComponent(std::string_view instance, std::string_view component);
+
+  // Learns the customer words of a value of the label `name` as the rules would replace it (an
+  // identity label, a job), before the series that hold it arrive. Does nothing for labels that
+  // stay as they are.
+  void LearnValue(std::string_view name, std::string_view value);
+
+  // Rewrites one series in place: drops the configured labels, replaces instance, job, identity
+  // and custom labels, tenants, addresses by place, secret flag values, addresses hidden in other
+  // values and learned customer words. Does nothing but drop labels when obfuscation is
+  // disabled. Support labels (SupportLabels()) are never changed.
   void RewriteSeries(std::vector<Label>& labels);
+
+  // Whether values of the label `name` are replaced by a pseudonym as a whole (identity, custom,
+  // instance, job, tenant labels), i.e. worth learning from.
+  bool ReplacesWholeValues(std::string_view name) const;
 
   // The pseudonym a job name gets (for metadata and README), e.g. "vmstorage-job-1".
   std::string PseudonymForJob(std::string_view job, std::string_view component);

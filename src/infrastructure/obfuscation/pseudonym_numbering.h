@@ -23,8 +23,9 @@ namespace vmx {
 
 class PseudonymNumbering {
  public:
-  // Default range of keyed numbers: wide enough that collisions stay rare with 100k values.
-  static constexpr uint64_t kDefaultKeyedSpace = 1'000'000'000;
+  // Default range of keyed numbers: at most 5 digits, so pseudonyms stay short enough to read
+  // aloud ("777.777.1.43690"); a collision takes the next candidate, so numbers stay unique.
+  static constexpr uint64_t kDefaultKeyedSpace = 99'999;
 
   // An empty `key` selects first-sight numbering; `space` bounds keyed numbers (tests use tiny
   // spaces to force collisions).

@@ -4,8 +4,8 @@ namespace vmx {
 
 namespace {
 
-// Tenant IDs are uint32 in VictoriaMetrics; keyed numbers stay below 2^31 to remain valid.
-constexpr uint64_t kTenantSpace = 2'000'000'000;
+// Tenant IDs are uint32 in VictoriaMetrics; keyed numbers stay as short as other pseudonyms.
+constexpr uint64_t kTenantSpace = PseudonymNumbering::kDefaultKeyedSpace;
 
 nlohmann::json MappingOf(const PseudonymNumbering& numbering) {
   nlohmann::json out = nlohmann::json::object();

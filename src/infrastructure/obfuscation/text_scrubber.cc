@@ -19,7 +19,9 @@ bool IsNameChar(char c) { return IsAlnum(c) || c == '_' || c == '-' || c == '.';
 bool IsLocalChar(char c) {
   return IsAlnum(c) || c == '.' || c == '_' || c == '%' || c == '+' || c == '-';
 }
-bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'; }
+bool IsSpace(char c) {
+  return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 // Where a URL ends inside free text; commas end it too, so "-storageNode" style lists split.
 bool IsUrlEnd(char c) {
   return IsSpace(c) || c == ',' || c == '"' || c == '\'' || c == '`' || c == '<' || c == '>' ||
@@ -37,9 +39,9 @@ std::string LowerCopy(std::string_view s) {
 
 bool IsCredentialName(std::string_view name) {
   static constexpr std::array<std::string_view, 16> kWords = {
-      "pass",      "pwd",         "secret",      "token",     "authkey",   "auth_key",
-      "apikey",    "api_key",     "api-key",     "accesskey", "access_key", "signature",
-      "credential", "session",    "cookie",      "bearer"};
+      "pass",       "pwd",     "secret",  "token",     "authkey",    "auth_key",
+      "apikey",     "api_key", "api-key", "accesskey", "access_key", "signature",
+      "credential", "session", "cookie",  "bearer"};
   const std::string lower = LowerCopy(name);
   for (std::string_view w : kWords) {
     if (lower.find(w) != std::string::npos) return true;
@@ -52,10 +54,10 @@ bool IsCredentialName(std::string_view name) {
 // TLD after at least two dots (so "rules.yaml" or "README.md" stay as they are).
 bool LooksLikeFqdn(std::string_view token) {
   static constexpr std::array<std::string_view, 34> kTlds = {
-      "com",  "net",   "org",      "io",     "local",  "internal", "lan",   "corp", "cloud",
-      "svc",  "intra", "intranet", "home",   "localdomain", "arpa", "dev",  "app",  "ai",
-      "co",   "biz",   "info",     "me",     "us",     "eu",       "prod",  "private", "int",
-      "edu",  "gov",   "mil",      "tech",   "online", "site",     "example"};
+      "com", "net",   "org",      "io",   "local",       "internal", "lan",    "corp",    "cloud",
+      "svc", "intra", "intranet", "home", "localdomain", "arpa",     "dev",    "app",     "ai",
+      "co",  "biz",   "info",     "me",   "us",          "eu",       "prod",   "private", "int",
+      "edu", "gov",   "mil",      "tech", "online",      "site",     "example"};
   size_t dots = 0;
   size_t label_len = 0;
   for (char c : token) {
@@ -77,6 +79,18 @@ bool LooksLikeFqdn(std::string_view token) {
     if (lower == known) return true;
   }
   return dots >= 2 && tld.size() == 2;
+}
+
+// True for file names of source code and configs ("flag.go", "main.py", "rules.yaml"): a source
+// location "lib/logger/flag.go:12" is a file and a line, never a host and a port.
+bool IsFileName(std::string_view token) {
+  static constexpr std::array<std::string_view, 24> kExtensions = {
+      "go", "c",  "cc",   "cpp", "h",    "hpp",  "py",   "js",  "ts", "rs",  "java", "rb",
+      "sh", "pl", "yaml", "yml", "json", "toml", "conf", "txt", "md", "tpl", "sql",  "proto"};
+  const size_t dot = token.rfind('.');
+  if (dot == std::string_view::npos || dot == 0) return false;
+  const std::string ext = LowerCopy(token.substr(dot + 1));
+  return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
 }
 
 // True for "777.777.X.Y", the shape every host pseudonym has.
@@ -117,18 +131,29 @@ class Scan {
       : ips_(ips), emails_(emails), tenants_(tenants), x_(x), f_(findings) {}
 
   std::string Run(std::string_view t) {
+    // The recognisers, tried in this order at every position; the first that matches appends its
+    // replacement and consumes its text, otherwise one byte is copied. A new kind of private
+    // value is one more entry here (and one Try* member below).
+    using Recogniser = size_t (Scan::*)(size_t);
+    static constexpr std::array<Recogniser, 9> kRecognisers = {
+        &Scan::TryOwnPseudonym,  // 777.777.X.Y: scrubbing twice changes nothing
+        &Scan::TryUrl,           // scheme://[userinfo@]host[:port]
+        &Scan::TryTenantPath,    // /insert/<account>:<project>/
+        &Scan::TryCredential,    // password=…, authKey=…
+        &Scan::TryEmailOrUserinfo,
+        &Scan::TryBracketedIpv6,
+        &Scan::TryIpv6,
+        &Scan::TryIpv4,
+        &Scan::TryHostName,  // host:port, cloud names, FQDNs (never source files)
+    };
     t_ = t;
     out_.reserve(t.size() + 16);
     size_t i = 0;
     while (i < t.size()) {
-      size_t m = TryUrl(i);
-      if (m == 0) m = TryTenantPath(i);
-      if (m == 0) m = TryCredential(i);
-      if (m == 0) m = TryEmailOrUserinfo(i);
-      if (m == 0) m = TryBracketedIpv6(i);
-      if (m == 0) m = TryIpv6(i);
-      if (m == 0) m = TryIpv4(i);
-      if (m == 0) m = TryHostName(i);
+      size_t m = 0;
+      for (Recogniser r : kRecognisers) {
+        if ((m = (this->*r)(i)) != 0) break;
+      }
       if (m == 0) {
         out_ += t[i];
         m = 1;
@@ -143,6 +168,17 @@ class Scan {
   char Prev(size_t i) const { return i == 0 ? '\0' : t_[i - 1]; }
 
   void AppendHost(std::string_view host) { out_ += ips_.PseudonymForHost(host, x_); }
+
+  // Our own "777.777.X.Y" is copied as it is.
+  size_t TryOwnPseudonym(size_t i) {
+    if (t_[i] != '7' || IsDigit(Prev(i)) || Prev(i) == '.') return 0;
+    size_t j = i;
+    while (j < t_.size() && (IsDigit(t_[j]) || t_[j] == '.')) ++j;
+    while (j > i && t_[j - 1] == '.') --j;
+    if (!IsOwnPseudonym(t_.substr(i, j - i))) return 0;
+    out_.append(t_.substr(i, j - i));
+    return j - i;
+  }
 
   // scheme://[userinfo@]host[:port] — the path and query are scanned like any other text.
   size_t TryUrl(size_t i) {
@@ -288,8 +324,7 @@ class Scan {
     const bool host_like = std::any_of(host.begin(), host.end(), IsAlpha) ||
                            (!host.empty() && MatchIpv4(host) == host.size());
     const bool port_follows = host.size() < after.size() && host_like;
-    if (prefix.find(':') != std::string_view::npos || port_follows ||
-        At(i + last_at + 1) == '[') {
+    if (prefix.find(':') != std::string_view::npos || port_follows || At(i + last_at + 1) == '[') {
       out_ += "redacted@";
       ++f_.credentials;
       return last_at + 1;
@@ -385,7 +420,7 @@ class Scan {
     size_t end = j;
     while (end > i && (t_[end - 1] == '.' || t_[end - 1] == '-')) --end;
     const std::string_view token = t_.substr(i, end - i);
-    if (HoldsOwnPseudonym(token)) return 0;
+    if (HoldsOwnPseudonym(token) || IsFileName(token)) return 0;
     if (EmbeddedIpv4(token)) {
       AppendHost(token);
       ++f_.host_names;
@@ -396,10 +431,10 @@ class Scan {
       uint32_t port = 0;
       while (k < t_.size() && k - j <= 5 && IsDigit(t_[k])) port = port * 10 + (t_[k++] - '0');
       const char after = At(k);
-      const bool port_ends = !(IsAlnum(after) || after == '_' || after == ':' ||
-                               (after == '.' && IsAlnum(At(k + 1))));
-      const bool host_like = token.find_first_of(".-") != std::string_view::npos ||
-                             port >= 1024 || LowerCopy(token) == "localhost";
+      const bool port_ends =
+          !(IsAlnum(after) || after == '_' || after == ':' || (after == '.' && IsAlnum(At(k + 1))));
+      const bool host_like = token.find_first_of(".-") != std::string_view::npos || port >= 1024 ||
+                             LowerCopy(token) == "localhost";
       if (port_ends && port >= 1 && port <= 65535 && host_like) {
         AppendHost(token);
         ++f_.host_names;
@@ -433,8 +468,8 @@ TextScrubber::TextScrubber(IpPseudonymizer& ips, ValuePseudonymizer& emails,
 std::string TextScrubber::Scrub(std::string_view text, int component_number,
                                 ScrubFindings* findings) const {
   ScrubFindings local;
-  std::string out = Scan(ips_, emails_, tenants_, component_number, findings ? *findings : local)
-                        .Run(text);
+  std::string out =
+      Scan(ips_, emails_, tenants_, component_number, findings ? *findings : local).Run(text);
   return out;
 }
 

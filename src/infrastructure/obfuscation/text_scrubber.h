@@ -23,7 +23,7 @@ namespace vmx {
 struct ScrubFindings {
   uint32_t ipv4 = 0;
   uint32_t ipv6 = 0;
-  uint32_t host_names = 0;   // host:port, FQDNs, URL hosts, cloud names embedding an IP
+  uint32_t host_names = 0;  // host:port, FQDNs, URL hosts, cloud names embedding an IP
   uint32_t emails = 0;
   uint32_t credentials = 0;  // URL userinfo and secret-looking key=value pairs
   uint32_t tenants = 0;

@@ -17,7 +17,7 @@ let previewError = null;
 let stagingField = null;
 let previewTimer = 0;
 let previewAbort = null;
-let labelScan = { key: '', stats: null, count: 0 };
+let labelScan = { key: '', stats: null, count: 0, inventory: [] };
 
 function configKey() {
   const c = exportConfigBody();
@@ -59,7 +59,8 @@ async function loadPreview() {
   }
 }
 
-// Finds the labels actually present (raw values stay in this browser; they are only shown here).
+// Finds every label of the selection over the whole range (/api/labels), with example values from
+// a sample (raw values stay in this browser; they are only shown here).
 async function scanLabels() {
   const key = configKey();
   if (labelScan.key === key && labelScan.stats) { renderLabels(); return; }
@@ -67,9 +68,11 @@ async function scanLabels() {
   try {
     const config = exportConfigBody({ obfuscation: { enabled: false, obfuscate_instance: false, obfuscate_job: false,
       preserve_structure: true, deep_scrub: false, custom_labels: [], drop_labels: [] } });
-    const reply = await api('api/sample', { body: { config, limit: LABEL_SCAN_LIMIT } });
+    const [inventory, reply] = await Promise.all([
+      api('api/labels', { body: { config } }),
+      api('api/sample', { body: { config, limit: LABEL_SCAN_LIMIT } })]);
     const sampled = seriesOf(reply);
-    labelScan = { key, stats: labelStats(sampled), count: sampled.length };
+    labelScan = { key, stats: labelStats(sampled), count: sampled.length, inventory: inventory.labels || [] };
     renderLabels();
   } catch (err) {
     const box = errorBox();
@@ -87,30 +90,48 @@ function labelCheckbox(set, name, label, onchange) {
 
 function renderLabels() {
   const stats = labelScan.stats;
-  const names = [...stats.keys()].filter((k) => !BUILT_IN.has(k));
+  const known = new Map(labelScan.inventory.map((l) => [l.name, l]));
+  for (const name of stats.keys()) if (!known.has(name)) known.set(name, { name, treatment: 'other' });
+  const names = [...known.keys()].filter((k) => !BUILT_IN.has(k) && k !== '__name__');
   if (names.length === 0) {
     replace(labelsBox, h('p', { class: 'help' }, 'The series have no labels besides job and instance.'));
     return;
   }
+  // Identity labels first: they are what names the customer.
+  names.sort((a, b) => (known.get(a).treatment === 'identity' ? 0 : 1) - (known.get(b).treatment === 'identity' ? 0 : 1) || a.localeCompare(b));
   const rows = names.map((name) => {
-    const st = stats.get(name);
-    const row = h('tr', { dataset: { label: name } });
-    const pseudo = labelCheckbox(state.privacy.customLabels, name, 'Pseudonymise', (on) => { if (on) state.privacy.dropLabels.delete(name); sync(); });
-    const drop = labelCheckbox(state.privacy.dropLabels, name, 'Drop', (on) => { if (on) state.privacy.customLabels.delete(name); sync(); });
+    const info = known.get(name);
+    const st = stats.get(name) || { examples: [], count: 0 };
+    const identity = info.treatment === 'identity';
+    const support = info.treatment === 'support';
+    const row = h('tr', { dataset: { label: name, treatment: info.treatment } });
+    // An identity label is pseudonymised unless kept; any other label only when asked for.
+    const isPseudonymised = () => (identity ? !state.privacy.keepLabels.has(name) : state.privacy.customLabels.has(name));
+    const pseudo = labelCheckbox(new Set(isPseudonymised() ? [name] : []), name, 'Pseudonymise', (on) => {
+      if (identity) { if (on) state.privacy.keepLabels.delete(name); else state.privacy.keepLabels.add(name); }
+      else if (on) state.privacy.customLabels.add(name); else state.privacy.customLabels.delete(name);
+      if (on) state.privacy.dropLabels.delete(name);
+      sync();
+    });
+    const drop = labelCheckbox(state.privacy.dropLabels, name, 'Drop', (on) => {
+      if (on && !identity) state.privacy.customLabels.delete(name);
+      sync();
+    });
     const sync = () => {
-      pseudo.querySelector('input').checked = state.privacy.customLabels.has(name);
-      pseudo.querySelector('input').disabled = !state.privacy.enabled;
+      pseudo.querySelector('input').checked = isPseudonymised() && !state.privacy.dropLabels.has(name);
+      pseudo.querySelector('input').disabled = !state.privacy.enabled || support;
       drop.querySelector('input').checked = state.privacy.dropLabels.has(name);
     };
     sync();
-    row.append(h('th', { scope: 'row', class: 'mono' }, name),
+    const reason = info.reason ? h('div', { class: 'help reason', dataset: { role: 'reason' } }, info.reason) : null;
+    row.append(h('th', { scope: 'row', class: 'mono' }, name, reason),
       h('td', { class: 'examples' }, st.examples.map((v) => h('code', {}, v))),
-      h('td', { class: 'num' }, `${st.count}`),
+      h('td', { class: 'num' }, st.count ? `${st.count}` : '–'),
       h('td', { class: 'actions-cell' }, pseudo, drop));
     return row;
   });
   replace(labelsBox, h('div', { class: 'table-wrap' }, h('table', { class: 'labels' },
-    h('caption', { class: 'help' }, `Labels found in ${labelScan.count} sampled series (besides job and instance). Pseudonymise turns values into <label>-<n>; Drop removes the label.`),
+    h('caption', { class: 'help' }, `All ${names.length} labels of the selection over the whole range (besides job and instance); examples and counts from ${labelScan.count} sampled series. Labels that name people, customers or machines are pseudonymised by default (<label>-<n>); Drop removes a label.`),
     h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Label'), h('th', { scope: 'col' }, 'Example values'),
       h('th', { scope: 'col', class: 'num' }, 'Series'), h('th', { scope: 'col' }, 'Action'))),
     h('tbody', {}, rows))));

@@ -1,0 +1,116 @@
+#include "infrastructure/obfuscation/leak_guard.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <unordered_set>
+
+#include "infrastructure/obfuscation/learned_tokens.h"
+
+namespace vmx {
+
+namespace {
+
+constexpr size_t kMaxNeedlesRemembered = 5;
+
+std::vector<std::string> Needles(const std::vector<std::string>& originals) {
+  std::vector<std::string> out;
+  std::unordered_set<std::string> seen;
+  auto add = [&](std::string s) {
+    std::string lower = s;
+    for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (s.size() <= MultiPatternMatcher::kMaxPatternLength && seen.insert(lower).second)
+      out.push_back(std::move(s));
+  };
+  for (const std::string& o : originals) {
+    if (!LeakGuard::WorthScanning(o)) continue;
+    // JSON text spells quotes, backslashes and control characters escaped.
+    const std::string json =
+        nlohmann::json(o).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    add(json.substr(1, json.size() - 2));
+    add(o);
+  }
+  return out;
+}
+
+void CollectOriginals(const nlohmann::json& j, std::vector<std::string>& out) {
+  if (!j.is_object()) return;
+  for (const auto& [key, value] : j.items()) {
+    if (value.is_string() || value.is_array()) {
+      out.push_back(key);  // original -> pseudonym(s)
+    } else if (value.is_object()) {
+      CollectOriginals(value, out);  // label -> {original -> pseudonym}
+    }
+  }
+}
+
+}  // namespace
+
+LeakGuard::LeakGuard(const std::vector<std::string>& originals)
+    : needles_(Needles(originals)), matcher_(needles_, /*underscore_joins_words=*/true) {}
+
+bool LeakGuard::WorthScanning(std::string_view o) {
+  if (o.size() < 4) return false;
+  const bool letter = std::any_of(o.begin(), o.end(),
+                                  [](char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; });
+  // Addresses without letters (10.0.0.5, [::1]) are scanned; plain numbers (tenants) are not.
+  const bool address = o.find_first_of(".:") != std::string_view::npos;
+  if (!letter && !address) return false;
+  return !LearnedTokens::IsGeneric(o) && o != "localhost";
+}
+
+std::vector<std::string> LeakGuard::OriginalsInMapping(const nlohmann::json& mapping) {
+  std::vector<std::string> out;
+  if (!mapping.is_object()) return out;
+  for (const auto& [section, value] : mapping.items()) {
+    // Tenant IDs are numbers; learned words are single words that support labels may hold too
+    // (an alert "Acme-Down"): both would stop good exports, and their values are replaced anyway.
+    if (section == "tenants" || section == "component_numbers" || section == "learned_tokens")
+      continue;
+    CollectOriginals(value, out);
+  }
+  return out;
+}
+
+void LeakGuard::Feed(LeakScan& scan, std::string_view data) const {
+  matcher_.Feed(scan.cursor, data, [&scan](size_t needle, uint64_t) {
+    ++scan.hits;
+    if (scan.needles.size() < kMaxNeedlesRemembered &&
+        std::find(scan.needles.begin(), scan.needles.end(), needle) == scan.needles.end()) {
+      scan.needles.push_back(needle);
+    }
+  });
+}
+
+void LeakGuard::Finish(LeakScan& scan) const {
+  matcher_.Finish(scan.cursor, [&scan](size_t needle, uint64_t) {
+    ++scan.hits;
+    if (scan.needles.size() < kMaxNeedlesRemembered) scan.needles.push_back(needle);
+  });
+}
+
+uint64_t LeakGuard::CountIn(std::string_view text) const {
+  LeakScan scan;
+  Feed(scan, text);
+  Finish(scan);
+  return scan.hits;
+}
+
+Status LeakGuard::Check(std::string_view entry, std::string_view text) const {
+  LeakScan scan;
+  Feed(scan, text);
+  Finish(scan);
+  return scan.hits == 0 ? Status::Ok() : LeakFound(entry, scan);
+}
+
+Status LeakFound(std::string_view entry, const LeakScan& scan) {
+  return Status::Internal(fmt::format("the leak guard found {} occurrence(s) of {} value(s) the "
+                                      "obfuscator replaced in bundle entry {}; "
+                                      "the bundle was not written",
+                                      scan.hits, scan.needles.size(), entry),
+                          "please report this as a bug; meanwhile -drop-labels the label that "
+                          "holds the value, or check a bundle with "
+                          "`vmexporter verify -mapping=FILE` (the mapping from -mapping-out)");
+}
+
+}  // namespace vmx

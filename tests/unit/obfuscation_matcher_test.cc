@@ -1,0 +1,148 @@
+// The privacy building blocks below the Obfuscator: the multi-pattern matcher (whole words, any
+// case, across chunk borders), learned customer words, the leak guard and label places.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "infrastructure/obfuscation/label_places.h"
+#include "infrastructure/obfuscation/leak_guard.h"
+#include "infrastructure/obfuscation/learned_tokens.h"
+#include "infrastructure/obfuscation/multi_pattern_matcher.h"
+
+namespace vmx {
+namespace {
+
+std::vector<std::pair<size_t, uint64_t>> MatchesInChunks(const MultiPatternMatcher& m,
+                                                         const std::vector<std::string>& chunks) {
+  std::vector<std::pair<size_t, uint64_t>> out;
+  MultiPatternMatcher::Cursor cursor;
+  const MultiPatternMatcher::OnMatch on = [&](size_t p, uint64_t end) { out.emplace_back(p, end); };
+  for (const std::string& c : chunks) m.Feed(cursor, c, on);
+  m.Finish(cursor, on);
+  return out;
+}
+
+TEST(MultiPatternMatcherTest, WholeWordsAnyCaseAcrossChunks) {
+  const MultiPatternMatcher m({"acme", "acme-payments", "10.0.0.5"},
+                              /*underscore_joins_words=*/true);
+  using V = std::vector<std::pair<size_t, uint64_t>>;
+  EXPECT_EQ(MatchesInChunks(m, {"x ACME y"}), (V{{0, 6}}));
+  EXPECT_EQ(MatchesInChunks(m, {"acmeX acme_x xacme"}), V{});
+  // Both the word and the longer pattern end where they end.
+  EXPECT_EQ(MatchesInChunks(m, {"/acme-payments/"}), (V{{0, 5}, {1, 14}}));
+  // Split at every position, the same matches.
+  const std::string text = "a 10.0.0.5:8400, 110.0.0.5 ACME";
+  const V whole = MatchesInChunks(m, {text});
+  EXPECT_EQ(whole, (V{{2, 10}, {0, 31}}));
+  for (size_t cut = 0; cut <= text.size(); ++cut) {
+    EXPECT_EQ(MatchesInChunks(m, {text.substr(0, cut), text.substr(cut)}), whole) << cut;
+  }
+  const MultiPatternMatcher underscore_splits({"acme"}, /*underscore_joins_words=*/false);
+  EXPECT_EQ(MatchesInChunks(underscore_splits, {"acme_rules.yaml"}), (V{{0, 4}}));
+}
+
+TEST(MultiPatternMatcherTest, ReplaceTakesLongestLeftmost) {
+  const MultiPatternMatcher m({"acme", "acme-payments"}, false);
+  EXPECT_EQ(m.Replace("/etc/acme-payments/acme_rules.yaml", {"A", "B"}), "/etc/B/A_rules.yaml");
+  EXPECT_EQ(m.Replace("nothing here", {"A", "B"}), "nothing here");
+  const MultiPatternMatcher none({}, false);
+  EXPECT_TRUE(none.empty());
+  EXPECT_EQ(none.Replace("acme", {}), "acme");
+}
+
+TEST(LearnedTokensTest, CustomerWordsOnly) {
+  EXPECT_EQ(LearnedTokens::WordsOf("acme-payments-vmstorage"),
+            (std::vector<std::string>{"acme-payments", "acme", "payments"}));
+  EXPECT_EQ(LearnedTokens::WordsOf("gke-acme-prod-pool-1-abc123-xyz9"),
+            (std::vector<std::string>{"acme"}));
+  EXPECT_TRUE(LearnedTokens::WordsOf("monitoring").empty());
+  EXPECT_TRUE(LearnedTokens::WordsOf("kube-system").empty());
+  EXPECT_TRUE(LearnedTokens::WordsOf("vmstorage-0").empty());
+  EXPECT_TRUE(LearnedTokens::WordsOf("eu-west-1").empty());
+  EXPECT_TRUE(LearnedTokens::WordsOf("12345").empty());
+
+  LearnedTokens tokens;
+  EXPECT_TRUE(tokens.empty());
+  EXPECT_EQ(tokens.Learn("acme-payments-eu", "cluster-1"), 3u);
+  EXPECT_EQ(tokens.Learn("acme-payments-vmstorage", "vmstorage-job-1"),
+            0u);  // first source keeps its words
+  EXPECT_EQ(tokens.Replace("/etc/vmalert/acme-payments/rules.yaml"),
+            "/etc/vmalert/cluster-1/rules.yaml");
+  EXPECT_EQ(tokens.Replace("Acme_alerts"), "cluster-1_alerts");
+  EXPECT_EQ(tokens.Replace("vm_rows"), "vm_rows");
+  // Replacing twice changes nothing.
+  EXPECT_EQ(tokens.Replace(tokens.Replace("acme acme-payments")), "cluster-1 cluster-1");
+}
+
+TEST(LeakGuardTest, FindsOriginalsAsWholeWordsOnly) {
+  const LeakGuard guard({"acme-payments-eu", "10.0.0.5", "42", "prod", "db", "say \"hi\""});
+  EXPECT_EQ(guard.size(), 4u);  // the escaped quote form is scanned for too
+  EXPECT_EQ(guard.CountIn("{\"cluster\":\"ACME-PAYMENTS-EU\"}"), 1u);
+  EXPECT_EQ(guard.CountIn("{\"addr\":\"10.0.0.5:8400\"} 110.0.0.5 10.0.0.50"), 1u);
+  EXPECT_EQ(guard.CountIn("{\"v\":\"say \\\"hi\\\"\"}"), 1u);
+  EXPECT_EQ(guard.CountIn("prod 42 db"), 0u);
+  LeakScan scan;
+  guard.Feed(scan, "x acme-pay");
+  guard.Feed(scan, "ments-eu");
+  guard.Finish(scan);
+  EXPECT_EQ(scan.hits, 1u);
+  ASSERT_EQ(scan.needles.size(), 1u);
+  EXPECT_EQ(guard.Needle(scan.needles[0]), "acme-payments-eu");
+}
+
+TEST(LeakGuardTest, OriginalsInMappingSkipTenants) {
+  const nlohmann::json mapping = {
+      {"hosts", {{"10.0.0.5", {"777.777.1.1"}}}},
+      {"jobs", {{"acme-storage", "vmstorage-job-1"}}},
+      {"identity_labels", {{"cluster", {{"acme-eu", "cluster-1"}}}}},
+      {"tenants", {{"accounts", {{"1011", "1"}}}}},
+      {"learned_tokens", {{"acme", "cluster-1"}}},
+      {"component_numbers", {{"vmstorage", 1}}},
+  };
+  std::vector<std::string> originals = LeakGuard::OriginalsInMapping(mapping);
+  std::sort(originals.begin(), originals.end());
+  EXPECT_EQ(originals, (std::vector<std::string>{"10.0.0.5", "acme-eu", "acme-storage"}));
+}
+
+TEST(LabelPlacesTest, KindsByNameAndPlace) {
+  for (const char* support :
+       {"__name__", "le", "vmrange", "quantile", "version", "short_version", "type", "path",
+        "location", "reason", "action", "is_set", "alertname", "name"}) {
+    EXPECT_EQ(KindOfLabel(support, "vm_log_messages_total"), LabelKind::kSupport) << support;
+  }
+  EXPECT_EQ(KindOfLabel("value", "flag"), LabelKind::kFlagValue);
+  EXPECT_EQ(KindOfLabel("value", "something"), LabelKind::kOther);
+  for (const char* identity :
+       {"cluster", "namespace", "pod", "node", "hostname", "nodename", "username", "user", "owner",
+        "email", "team", "kubernetes_pod_name", "exported_namespace"}) {
+    EXPECT_EQ(KindOfLabel(identity, "up"), LabelKind::kIdentity) << identity;
+    EXPECT_FALSE(IdentityReason(identity).empty()) << identity;
+  }
+  EXPECT_EQ(KindOfLabel("accountID", "vm_tenant_inserted_rows_total"), LabelKind::kTenantAccount);
+  EXPECT_EQ(KindOfLabel("projectID", "vm_tenant_inserted_rows_total"), LabelKind::kTenantProject);
+  EXPECT_EQ(KindOfLabel("addr", "vm_rpc_rows_sent_total"), LabelKind::kAddressList);
+  EXPECT_EQ(KindOfLabel("exported_instance", "up"), LabelKind::kAddressList);
+  EXPECT_EQ(KindOfLabel("host", "up"), LabelKind::kAddressList);
+  EXPECT_EQ(KindOfLabel("group", "vmalert_alerts_firing"), LabelKind::kOther);
+  EXPECT_EQ(IdentityReason("group"), "");
+
+  EXPECT_EQ(KindOfFlag("httpAuth.password"), FlagValueKind::kSecret);
+  EXPECT_EQ(KindOfFlag("s3.secretAccessKey"), FlagValueKind::kSecret);
+  EXPECT_EQ(KindOfFlag("search.resetCacheAuthKey"), FlagValueKind::kSecret);
+  EXPECT_EQ(KindOfFlag("remoteWrite.bearerToken"), FlagValueKind::kSecret);
+  EXPECT_EQ(KindOfFlag("remoteWrite.basicAuth.passwordFile"), FlagValueKind::kText);
+  EXPECT_EQ(KindOfFlag("auth.config"), FlagValueKind::kText);
+  EXPECT_EQ(KindOfFlag("storageNode"), FlagValueKind::kAddressList);
+  EXPECT_EQ(KindOfFlag("remoteWrite.url"), FlagValueKind::kAddressList);
+  EXPECT_EQ(KindOfFlag("httpListenAddr"), FlagValueKind::kAddressList);
+  EXPECT_EQ(KindOfFlag("retentionPeriod"), FlagValueKind::kText);
+
+  EXPECT_EQ(ComponentOfPlace("addr", "vm_rpc_rows_sent_total", ""), "vmstorage");
+  EXPECT_EQ(ComponentOfPlace("value", "flag", "storageNode"), "vmstorage");
+  EXPECT_EQ(ComponentOfPlace("value", "flag", "selectNode"), "vmselect");
+  EXPECT_EQ(ComponentOfPlace("url", "vmagent_remotewrite_requests_total", ""), "");
+}
+
+}  // namespace
+}  // namespace vmx
