@@ -299,8 +299,8 @@ test('whole flow without auth: custom range in another time zone, pseudonymised 
   const nsRow = page.locator('table.labels tr[data-label=namespace]');
   assert.equal(await nsRow.getAttribute('data-treatment'), 'identity');
   assert.ok(await page.getByRole('checkbox', { name: 'Pseudonymise label namespace' }).isChecked(), 'namespace is pre-checked');
-  assert.ok(await page.getByRole('checkbox', { name: 'Pseudonymise label version' }).isDisabled(), 'version is for support');
-  assert.match(await page.locator('table.labels tr[data-label=version] [data-role=reason]').textContent(), /support needs it/);
+  assert.ok(await page.getByRole('checkbox', { name: 'Pseudonymise label type' }).isDisabled(), 'type is for support');
+  assert.match(await page.locator('table.labels tr[data-label=type] [data-role=reason]').textContent(), /support needs it/);
   await page.getByRole('checkbox', { name: 'Drop label namespace' }).check();
   assert.ok(!(await page.getByRole('checkbox', { name: 'Pseudonymise label namespace' }).isChecked()), 'a dropped label is not pseudonymised');
   const preview = page.locator('[data-role=preview]');
@@ -364,7 +364,7 @@ test('whole flow without auth: custom range in another time zone, pseudonymised 
     assert.ok(realInstances.includes(original), `${l.metric.instance} maps back to ${original}`);
     assert.equal(original.split(':')[1], l.metric.instance.split(':')[1], 'the port is kept');
     const owner = TOPOLOGY.find((t) => t.instances.includes(original));
-    assert.equal(originalOf(mapping.custom_labels.pod, l.metric.pod), `${owner.job}-${owner.instances.indexOf(original)}`);
+    assert.equal(originalOf(mapping.identity_labels.pod, l.metric.pod), `${owner.job}-${owner.instances.indexOf(original)}`);
   }
   assert.deepEqual(readdirSync(output).filter((f) => f.includes('mapping')), [], 'the mapping was written on the server side');
   assert.deepEqual(page.pageErrors, []);

@@ -51,6 +51,7 @@ Result<nlohmann::json> LabelInventory(const ExportConfig& input) {
     nlohmann::json row = {{"name", name}, {"treatment", Treatment(kind)}};
     std::string_view reason = IdentityReason(name);
     if (kind == LabelKind::kSupport) reason = "support needs it to read the data; never changed";
+    if (kind == LabelKind::kAddressList && reason.empty()) reason = "addresses: every host becomes 777.777.X.Y";
     if (!reason.empty()) row["reason"] = reason;
     labels.push_back(std::move(row));
   }

@@ -124,7 +124,7 @@ function renderLabels() {
     };
     sync();
     const reason = info.reason ? h('div', { class: 'help reason', dataset: { role: 'reason' } }, info.reason) : null;
-    row.append(h('th', { scope: 'row', class: 'mono' }, name, reason),
+    row.append(h('th', { scope: 'row' }, h('span', { class: 'mono' }, name), reason),
       h('td', { class: 'examples' }, st.examples.map((v) => h('code', {}, v))),
       h('td', { class: 'num' }, st.count ? `${st.count}` : '–'),
       h('td', { class: 'actions-cell' }, pseudo, drop));
