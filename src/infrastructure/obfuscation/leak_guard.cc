@@ -33,13 +33,20 @@ std::vector<std::string> Needles(const std::vector<std::string>& originals) {
   return out;
 }
 
-void CollectOriginals(const nlohmann::json& j, std::vector<std::string>& out) {
+void CollectOriginals(const nlohmann::json& j, std::vector<std::string>& out,
+                      std::unordered_set<std::string>& pseudonyms) {
   if (!j.is_object()) return;
   for (const auto& [key, value] : j.items()) {
-    if (value.is_string() || value.is_array()) {
-      out.push_back(key);  // original -> pseudonym(s)
+    if (value.is_string()) {  // original -> pseudonym
+      out.push_back(key);
+      pseudonyms.insert(value.get<std::string>());
+    } else if (value.is_array()) {  // original -> [pseudonyms]
+      out.push_back(key);
+      for (const auto& p : value) {
+        if (p.is_string()) pseudonyms.insert(p.get<std::string>());
+      }
     } else if (value.is_object()) {
-      CollectOriginals(value, out);  // label -> {original -> pseudonym}
+      CollectOriginals(value, out, pseudonyms);  // label -> {original -> pseudonym}
     }
   }
 }
@@ -60,16 +67,20 @@ bool LeakGuard::WorthScanning(std::string_view o) {
 }
 
 std::vector<std::string> LeakGuard::OriginalsInMapping(const nlohmann::json& mapping) {
-  std::vector<std::string> out;
-  if (!mapping.is_object()) return out;
+  std::vector<std::string> originals;
+  std::unordered_set<std::string> pseudonyms;
+  if (!mapping.is_object()) return originals;
   for (const auto& [section, value] : mapping.items()) {
     // Tenant IDs are numbers; learned words are single words that support labels may hold too
     // (an alert "Acme-Down"): both would stop good exports, and their values are replaced anyway.
     if (section == "tenants" || section == "component_numbers" || section == "learned_tokens")
       continue;
-    CollectOriginals(value, out);
+    CollectOriginals(value, originals, pseudonyms);
   }
-  return out;
+  // A node named "node-1" is an original and may be another node's pseudonym too.
+  std::erase_if(originals,
+                [&pseudonyms](const std::string& o) { return pseudonyms.count(o) != 0; });
+  return originals;
 }
 
 void LeakGuard::Feed(LeakScan& scan, std::string_view data) const {
