@@ -60,7 +60,7 @@ console.log(JSON.stringify({ import_done_to_drawn_s: +(drawn - Number(importDone
   panels: states.length, with_data: count('data'), empty: count('empty'), failed: count('error') }));
 await browser.close();
 JS
-kill -INT "$VIEW_PID"
+kill -INT "$VIEW_PID"  # what Ctrl-C sends
 wait "$VIEW_PID" || true
 left=$(find "$WORK" -maxdepth 1 -name 'vmimport-view-*' | wc -l)
 printf 'import (start to URL): %.2f s\n' "$(echo "$t1 - $t0" | bc)"

@@ -63,38 +63,6 @@ void WriteKeptImport(const std::string& dir, const std::string& bundle,
   fs::rename(tmp, fs::path(dir) / kKeepMarker, ec);
 }
 
-// Takes SIGINT/SIGTERM (blocked by LocalServer::Start in every thread) while the import runs
-// and after, and calls `on_signal` once.
-class SignalWatcher {
- public:
-  explicit SignalWatcher(std::function<void()> on_signal)
-      : thread_([this, on_signal = std::move(on_signal)] {
-          sigset_t set;
-          sigemptyset(&set);
-          sigaddset(&set, SIGINT);
-          sigaddset(&set, SIGTERM);
-          const timespec tick{0, 200 * 1000 * 1000};
-          while (!done_.load()) {
-            const int sig = sigtimedwait(&set, nullptr, &tick);
-            if (sig == SIGINT || sig == SIGTERM) {
-              fired_.store(true);
-              on_signal();
-              return;
-            }
-          }
-        }) {}
-  ~SignalWatcher() {
-    done_.store(true);
-    thread_.join();
-  }
-  bool fired() const { return fired_.load(); }
-
- private:
-  std::atomic<bool> done_{false};
-  std::atomic<bool> fired_{false};
-  std::thread thread_;
-};
-
 // Runs `pipeline` with a progress bar on stderr; fills `report`.
 Status ImportWithProgressBar(ImportPipeline& pipeline, ImportReport* report) {
   const bool tty = ::isatty(2) != 0;
@@ -175,8 +143,12 @@ int RunViewCommand(const std::vector<std::string>& args) {
     return 2;
   }
 
-  // The server starts first: it blocks SIGINT/SIGTERM in this thread, so every thread started
-  // later (VM client, import workers) leaves them to SignalWatcher.
+  // The server starts first: it blocks SIGINT/SIGTERM in this thread and so in every thread
+  // started later; WaitForShutdown below takes them, during the import too.
+  // A shell starts background jobs with SIGINT ignored, and an ignored signal never becomes
+  // pending for WaitForShutdown: Ctrl-C and kill -INT must always stop victoria-metrics too.
+  ::signal(SIGINT, SIG_DFL);
+  ::signal(SIGTERM, SIG_DFL);
   LocalServerOptions server_options;
   server_options.app_name = "vmimport";
   server_options.addr = addr;
@@ -188,21 +160,13 @@ int RunViewCommand(const std::vector<std::string>& args) {
     std::cerr << "error: " << s.ToString() << "\n";
     return 1;
   }
-  std::mutex pipeline_mu;
-  ImportPipeline* running = nullptr;
-  SignalWatcher signals([&] {
-    std::cerr << "\ninterrupted; stopping\n";
-    std::lock_guard lock(pipeline_mu);
-    if (running) running->Cancel();
-    server.Stop();
-  });
-
   nlohmann::json info = {
       {"bundle", bundle.empty() ? nlohmann::json(nullptr)
                                 : nlohmann::json(fs::path(bundle).filename().string())},
       {"metadata", bundle.empty() ? nlohmann::json(nullptr) : ReadBundleMetadata(bundle)}};
   std::unique_ptr<ViewVmProcess> vm;
   std::string work_dir;
+  const nlohmann::json kept = keep.empty() ? nlohmann::json(nullptr) : KeptImport(keep, bundle);
   auto cleanup = [&] {
     if (vm) {
       const pid_t pid = vm->pid();
@@ -246,7 +210,6 @@ int RunViewCommand(const std::vector<std::string>& args) {
     vm_options.storage_dir = keep.empty() ? work_dir + "/data" : keep;
     vm_options.log_path = work_dir + "/victoria-metrics.log";
     vm_options.remove_storage = keep.empty();
-    nlohmann::json kept = keep.empty() ? nlohmann::json(nullptr) : KeptImport(keep, bundle);
     std::cerr << "starting victoria-metrics with its data in " << vm_options.storage_dir << "\n";
     Result<std::unique_ptr<ViewVmProcess>> started = ViewVmProcess::Start(vm_options);
     if (!started.ok()) {
@@ -266,13 +229,25 @@ int RunViewCommand(const std::vector<std::string>& args) {
                 << "; not importing again\n";
       info["import"] = kept;
       info["time_range"] = ImportedRange(kept);
-    } else if (!signals.fired()) {
+    }
+  }
+
+  // The import (when there is one) and the announcement run on a worker so that this thread can
+  // wait for Ctrl-C all along; a failed import stops the server, which ends the wait.
+  const bool import_needed = vm != nullptr && kept.is_null();
+  std::mutex pipeline_mu;
+  ImportPipeline* running = nullptr;
+  bool stopping = false;
+  std::atomic<int> exit_code{0};
+  std::thread worker([&] {
+    if (import_needed) {
       ImportOptions o;
       o.url = vm->url();
       o.rejects_path = work_dir + "/rejects.jsonl";
       ImportPipeline pipeline(bundle, o);
       {
         std::lock_guard lock(pipeline_mu);
+        if (stopping) return;
         running = &pipeline;
       }
       session.Update({{"state", "importing"}});
@@ -286,28 +261,31 @@ int RunViewCommand(const std::vector<std::string>& args) {
       }
       std::cout << report.ToText() << std::flush;
       if (!s.ok()) {
-        std::cerr << "error: " << s.ToString() << "\n";
-        cleanup();
-        return 1;
+        if (s.code() != StatusCode::kCanceled) std::cerr << "error: " << s.ToString() << "\n";
+        exit_code = 1;
+        server.Stop();
+        return;
       }
       info["import"] = report.ToJson();
       info["time_range"] = ImportedRange(info["import"]);
       if (!keep.empty()) WriteKeptImport(keep, bundle, info["import"]);
     }
-  }
-  if (signals.fired()) {
-    cleanup();
-    return 1;
-  }
-  info["state"] = "ready";
-  session.Update(info);
-  const std::string page = server.url() + "overview.html?token=" + server.token();
-  std::cout << "vmimport view: the overview is listening on " << page << "\nPress Ctrl-C to stop"
-            << (vm && keep.empty() ? " (this removes the imported data)" : "") << std::endl;
-  if (!no_browser) OpenInBrowser(page);
+    info["state"] = "ready";
+    session.Update(info);
+    const std::string page = server.url() + "overview.html?token=" + server.token();
+    std::cout << "vmimport view: the overview is listening on " << page << "\nPress Ctrl-C to stop"
+              << (vm && keep.empty() ? " (this removes the imported data)" : "") << std::endl;
+    if (!no_browser) OpenInBrowser(page);
+  });
   server.WaitForShutdown();
+  {
+    std::lock_guard lock(pipeline_mu);
+    stopping = true;
+    if (running) running->Cancel();
+  }
+  worker.join();
   cleanup();
-  return 0;
+  return exit_code.load();
 }
 
 }  // namespace vmx::importer
