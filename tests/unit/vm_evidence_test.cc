@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "application/discovery/component_evidence.h"
+#include "application/export/window_fetcher.h"
 #include "infrastructure/vm/vm_answer_error.h"
 #include "infrastructure/vm/vm_client.h"
 
@@ -161,6 +162,46 @@ TEST(VmAnswerError, PathPrefixAndTenantHints) {
       422, "cannot select more than -search.maxSamplesPerQuery=1000 samples; too many series",
       "cannot query", c);
   EXPECT_EQ(big.code(), StatusCode::kTooLarge);
+}
+
+// A busy VictoriaMetrics (its query queue or the storage's concurrent searches full) is retried
+// with backoff, never split: the halves would queue behind the same load until the job fails. The
+// words are VictoriaMetrics 1.79's; export answers them with 400, queries with 503.
+TEST(VmAnswerError, BusyServerIsRetriedNotSplit) {
+  Connection c;
+  c.full_api_url = "http://vm:8428";
+  for (const auto& [status, body] : std::vector<std::pair<int, std::string>>{
+           {503,
+            "couldn't start executing the request in 10.000 seconds, since "
+            "-search.maxConcurrentRequests=4 concurrent requests are executed. Possible solutions: "
+            "to reduce query load; to add more compute resources to the server; to increase "
+            "-search.maxQueueDuration=10s"},
+           {400,
+            "error when exporting data on the time range (start=1, end=2): cannot search for "
+            "tsids, "
+            "since more than 2 concurrent searches are performed during 29.999 secs; add more CPUs "
+            "or reduce query load"}}) {
+    const Status s = StatusFromVmAnswer(status, body, "cannot export window", c);
+    EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
+    EXPECT_FALSE(NeedsSplit(s)) << s.ToString();
+    EXPECT_TRUE(IsRetryable(s)) << s.ToString();
+  }
+  const Status slow = StatusFromVmAnswer(
+      503, "timeout exceeded during query execution: 30.000 seconds", "cannot export window", c);
+  EXPECT_EQ(slow.code(), StatusCode::kTimeout) << slow.ToString();
+  EXPECT_TRUE(NeedsSplit(slow));
+  const Status wide = StatusFromVmAnswer(400,
+                                         "cannot process more than 100 samples per series; either "
+                                         "increase -search.maxSamplesPerSeries",
+                                         "cannot export window", c);
+  EXPECT_EQ(wide.code(), StatusCode::kTooLarge) << wide.ToString();
+  EXPECT_TRUE(NeedsSplit(wide));
+  EXPECT_TRUE(NeedsSplit(StatusFromVmAnswer(
+      400,
+      "the number of matching timeseries exceeds 25; either narrow down the search or increase "
+      "-search.max* command-line flag values at vmselect",
+      "cannot export window", c)));
+  EXPECT_FALSE(NeedsSplit(StatusFromVmAnswer(429, "too many requests", "cannot export window", c)));
 }
 
 TEST(IsMissingExportRoute, RecognisesOnlyRouteProblems) {

@@ -107,13 +107,10 @@ void SleepUnlessCanceled(std::chrono::milliseconds d, const std::atomic<bool>& c
 }  // namespace
 
 bool NeedsSplit(const Status& s) {
-  if (s.ok() || s.code() == StatusCode::kCanceled) return false;
-  const std::string m = Lower(s.message());
-  if (IsTooManyRequests(m)) return false;
-  return s.code() == StatusCode::kTimeout || s.code() == StatusCode::kTooLarge ||
-         m.find("too many") != std::string::npos || m.find("search.max") != std::string::npos ||
-         m.find("exceeds") != std::string::npos ||
-         m.find("cannot find tag filters matching less than") != std::string::npos;
+  // Decided on kinds: StatusFromVmAnswer read VictoriaMetrics' words once. A busy server's answer
+  // names -search.maxConcurrentRequests too, but it is kUnavailable: retried, never split (split
+  // windows only queue up behind the same busy server until the job fails).
+  return s.code() == StatusCode::kTimeout || s.code() == StatusCode::kTooLarge;
 }
 
 bool IsRetryable(const Status& s) {

@@ -203,7 +203,24 @@ Status StatusFromVmAnswer(int http_status, std::string_view body, const std::str
     return Status::Unavailable(message,
                                "the server is rate-limiting: retry later or reduce parallelism");
   }
-  if (http_status == 413 || Contains(body, "too many") || Contains(body, "exceeds")) {
+  // Busy, not refusing: the query queue (-search.maxConcurrentRequests, -search.maxQueueDuration)
+  // or the storage's concurrent index searches are full, whatever the status (export answers 400,
+  // queries 503). The same request may pass a moment later; a smaller one would wait just as long.
+  if (Contains(body, "couldn't start executing the request") ||
+      Contains(body, "concurrent searches are performed")) {
+    return Status::Unavailable(
+        message,
+        "VictoriaMetrics is busy with other queries: retry later, or lower the "
+        "export's parallelism");
+  }
+  if (Contains(body, "timeout exceeded")) {
+    return Status::Timeout(
+        message,
+        "narrow the time range or the selector, or raise the server's -search.maxQueryDuration");
+  }
+  if (http_status == 413 || Contains(body, "too many") || Contains(body, "exceeds") ||
+      Contains(body, "-search.max") ||
+      Contains(body, "cannot find tag filters matching less than")) {
     return Status::TooLarge(
         message, "narrow the time range or the selector, or raise the server's -search.max* limit");
   }
