@@ -95,6 +95,19 @@ z.close()`, jsonl, zip]);
     // What the page said is what the target holds.
     assert.equal(await scalar(target.url, 'count(last_over_time({job="vmstorage-prod"}[1h]))', endMs / 1000), SERIES);
     assert.equal(await scalar(target.url, 'sum(count_over_time({job="vmstorage-prod"}[1h]))', endMs / 1000), SERIES * SAMPLES);
+
+    // "Open overview" points the overview at the target just imported into.
+    const href = await page.locator('#overview-link').getAttribute('href');
+    assert.match(href, /^overview\.html\?.*job=/);
+    const overview = await browser.newPage({ viewport: { width: 1366, height: 900 } });
+    overview.on('pageerror', (e) => errors.push(String(e)));
+    await overview.goto(new URL(href, app.url).toString());
+    await overview.waitForSelector('body[data-overview="ready"]', { timeout: 60000 });
+    assert.match(await overview.locator('#metadata').innerText(), /Export ID\s+e2e-1/);
+    await overview.fill('#query-input', 'count({job="vmstorage-prod"})');
+    await overview.click('#query-run');
+    await overview.waitForSelector('#query-card[data-series]', { state: 'attached', timeout: 60000 });
+    assert.match(await overview.locator('#query-result-table').innerText(), /24/);
     assert.deepEqual(errors, []);
   } finally {
     await browser.close();
