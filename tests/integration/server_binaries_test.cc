@@ -1,13 +1,14 @@
 // Both binaries start, print their URL, serve the embedded page and /api/health, refuse to bind
 // beyond what was asked, and shut down on SIGTERM.
-#include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
-#include <sys/socket.h>
-#include <netinet/in.h>
 #include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <httplib.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
-#include <httplib.h>
+#include <fstream>
+#include <nlohmann/json.hpp>
 
 #include "support/vm_harness.h"
 
@@ -57,7 +58,9 @@ TEST_P(ServerBinaries, ExitsCleanlyOnSigterm) {
   const std::string bin = GetParam() == "vmexporter" ? VmexporterBinary() : VmimportBinary();
   ServerBinary server(bin, {});
   ASSERT_FALSE(server.printed_url().empty());
-  server.process().Stop();  // SIGTERM, waits up to 5 s before SIGKILL
+  server.process().Stop();  // SIGTERM, waits up to 10 s before SIGKILL
+  EXPECT_EQ(server.process().exit_status(), 0)
+      << "128+n is signal n (9: it had to be killed): " << server.log();
   EXPECT_NE(server.log().find("shutting down"), std::string::npos) << server.log();
   EXPECT_NE(HttpCall("GET", server.base() + "/api/health").status, 200);
 }
@@ -69,6 +72,36 @@ TEST(Harness, RealVictoriaMetricsAnswersImportedData) {
   vm.Import(R"({"metric":{"__name__":"harness_probe","job":"t"},"values":[1,2],"timestamps":[1700000000000,1700000030000]})" "\n");
   const std::string body = vm.Get("/api/v1/export?match[]=harness_probe&start=1699999999&end=1700000100");
   EXPECT_NE(body.find("\"values\":[1,2]"), std::string::npos) << body;
+}
+
+// The harness lets VictoriaMetrics choose its port (":0") and finds it in /proc; a stopped VM's
+// port stays reserved (refused, not taken by anyone), and a restart gets it back.
+TEST(Harness, VmChoosesItsPortAndARestartKeepsIt) {
+  VmSingle vm;
+  ASSERT_GT(vm.port(), 0);
+  EXPECT_EQ(vm.process()->WaitForListeningPort(1000), vm.port());
+  vm.Import(R"({"metric":{"__name__":"restart_probe"},"values":[1],"timestamps":[1700000000000]})"
+            "\n");
+  const int port = vm.port();
+  vm.Stop();
+  EXPECT_EQ(HttpCall("GET", vm.url() + "/health").status, 0) << "a stopped VM's port is refused";
+  vm.Start();
+  EXPECT_EQ(vm.port(), port);
+  EXPECT_NE(vm.Get("/api/v1/export?match[]=restart_probe").find("\"values\":[1]"),
+            std::string::npos);
+}
+
+TEST(Harness, FreePortIsRefusedUntilAChildListensOnIt) {
+  const int port = FreePort();
+  ASSERT_GT(port, 0);
+  EXPECT_EQ(HttpCall("GET", "http://127.0.0.1:" + std::to_string(port) + "/").status, 0);
+  TempDir dir;
+  std::ofstream(dir.path() + "/auth.yml")
+      << "users:\n- bearer_token: t\n  url_prefix: http://127.0.0.1:1\n";
+  ChildProcess auth({"/usr/bin/vmauth", "-httpListenAddr=127.0.0.1:" + std::to_string(port),
+                     "-auth.config=" + dir.path() + "/auth.yml", "-loggerLevel=ERROR"},
+                    dir.path() + "/vmauth.log");
+  EXPECT_EQ(auth.WaitForListeningPort(), port);
 }
 
 }  // namespace

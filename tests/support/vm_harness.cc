@@ -15,6 +15,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <set>
+#include <sstream>
 #include <thread>
 
 namespace vmx::testing {
@@ -32,20 +34,128 @@ SplitUrl Split(const std::string& url) {
   return {url.substr(0, path_start), url.substr(path_start)};
 }
 
-}  // namespace
-
-int FreePort() {
-  const int fd = socket(AF_INET, SOCK_STREAM, 0);
+// A socket bound to 127.0.0.1:port (0: any) with SO_REUSEADDR and never listened on; -1 on error.
+int ReservingSocket(int port) {
+  const int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return -1;
+  const int one = 1;
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
   addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  addr.sin_port = 0;
-  bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
+  addr.sin_port = htons(static_cast<uint16_t>(port));
+  if (bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+int BoundPort(int fd) {
+  sockaddr_in addr{};
   socklen_t len = sizeof(addr);
   getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  const int port = ntohs(addr.sin_port);
-  close(fd);
-  return port;
+  return ntohs(addr.sin_port);
+}
+
+// Inodes of the sockets among /proc/<pid>/fd.
+std::set<std::string> SocketInodes(pid_t pid) {
+  std::set<std::string> inodes;
+  std::error_code ec;
+  for (const auto& e :
+       std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec)) {
+    const std::string target = std::filesystem::read_symlink(e.path(), ec).string();
+    if (!ec && target.rfind("socket:[", 0) == 0) inodes.insert(target.substr(8, target.size() - 9));
+  }
+  return inodes;
+}
+
+// The port of a 127.0.0.1 LISTEN entry of /proc/<pid>/net/tcp whose inode is in `inodes`; -1.
+int LoopbackListenPort(pid_t pid, const std::set<std::string>& inodes) {
+  std::ifstream tcp("/proc/" + std::to_string(pid) + "/net/tcp");
+  std::string line;
+  std::getline(tcp, line);  // header
+  while (std::getline(tcp, line)) {
+    std::istringstream f(line);
+    std::string slot, local, remote, state, queues, timer, retrans, uid, timeout, inode;
+    f >> slot >> local >> remote >> state >> queues >> timer >> retrans >> uid >> timeout >> inode;
+    if (state != "0A" || inodes.count(inode) == 0) continue;
+    const size_t colon = local.find(':');
+    if (local.substr(0, colon) != "0100007F") continue;  // 127.0.0.1, little-endian hex
+    return static_cast<int>(std::stoul(local.substr(colon + 1), nullptr, 16));
+  }
+  return -1;
+}
+
+// Every test process runs with a private TMPDIR, removed when it exits: what its children put
+// under the temp dir (our binaries' default staging root, -stdout carrier bundles, vmimport view)
+// never lands in the user's real /tmp/vmexporter-staging, and parallel tests never share a path.
+class PrivateTmpdir {
+ public:
+  PrivateTmpdir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "vmx-tests-XXXXXX").string();
+    if (mkdtemp(tmpl.data()) == nullptr) return;
+    path_ = tmpl;
+    setenv("TMPDIR", path_.c_str(), 1);
+  }
+  ~PrivateTmpdir() {
+    if (path_.empty() || getpid() != owner_) return;
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+
+ private:
+  std::string path_;
+  pid_t owner_ = getpid();
+};
+const PrivateTmpdir private_tmpdir;
+
+// True once `pid` is gone or a zombie (not reaped here: its owner collects the exit status).
+bool ExitedOrZombie(pid_t pid) {
+  std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(stat, line)) return true;
+  const size_t paren = line.rfind(')');  // the command name may hold spaces and parentheses
+  return paren == std::string::npos || line.substr(paren + 2, 1) == "Z";
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+}  // namespace
+
+int FreePort() {
+  // Held until the test process exits: the point is that nobody else gets the port meanwhile.
+  const int fd = ReservingSocket(0);
+  return fd < 0 ? 0 : BoundPort(fd);
+}
+
+int ListeningPort(pid_t pid, int timeout_ms, const std::string& log_path) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (pid > 0 && std::chrono::steady_clock::now() < deadline) {
+    const int port = LoopbackListenPort(pid, SocketInodes(pid));
+    if (port > 0) return port;
+    if (ExitedOrZombie(pid)) {
+      ADD_FAILURE() << "process " << pid
+                    << " exited before listening: " << (log_path.empty() ? "" : ReadFile(log_path));
+      return -1;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  ADD_FAILURE() << "process " << pid << " listens on no 127.0.0.1 port after " << timeout_ms
+                << " ms: " << (log_path.empty() ? "" : ReadFile(log_path));
+  return -1;
+}
+
+bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    if (done()) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return done();
 }
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
@@ -70,23 +180,41 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
 
 ChildProcess::~ChildProcess() { Stop(); }
 
+namespace {
+int DecodeWaitStatus(int status) {
+  if (WIFEXITED(status)) return WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
+  return -1;
+}
+}  // namespace
+
 void ChildProcess::Stop() {
   if (pid_ <= 0) return;
   kill(pid_, SIGTERM);
-  for (int i = 0; i < 100; ++i) {
-    if (waitpid(pid_, nullptr, WNOHANG) == pid_) {
+  if (WaitForExit(10000) == -1 && pid_ > 0) Kill();
+}
+
+int ChildProcess::WaitForExit(int timeout_ms) {
+  if (pid_ <= 0) return exit_status_;
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
       pid_ = -1;
-      return;
+      exit_status_ = DecodeWaitStatus(status);
+      return WIFEXITED(status) ? exit_status_ : -1;
     }
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
-  Kill();
+  return -1;
 }
 
 void ChildProcess::Kill() {
   if (pid_ <= 0) return;
   kill(pid_, SIGKILL);
-  waitpid(pid_, nullptr, 0);
+  int status = 0;
+  waitpid(pid_, &status, 0);
+  exit_status_ = DecodeWaitStatus(status);
   pid_ = -1;
 }
 
@@ -126,19 +254,21 @@ void WaitForHttp(const std::string& url, int timeout_ms) {
     if (a.status > 0 && a.status < 500) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  FAIL() << "timed out waiting for " << url;
+  FAIL() << "timed out after " << timeout_ms << " ms waiting for " << url;
 }
 
-VmSingle::VmSingle(VmSingleOptions options) : options_(std::move(options)), port_(FreePort()) {
-  Start();
-}
+VmSingle::VmSingle(VmSingleOptions options) : options_(std::move(options)) { Start(); }
 
-VmSingle::~VmSingle() = default;
+VmSingle::~VmSingle() {
+  proc_.reset();
+  if (reservation_fd_ >= 0) close(reservation_fd_);
+}
 
 void VmSingle::Start() {
   std::vector<std::string> argv = {
       "/usr/bin/victoria-metrics",
       "-storageDataPath=" + dir_.path() + "/data",
+      // The first start lets VM choose; a restart takes the port back from our reservation.
       "-httpListenAddr=127.0.0.1:" + std::to_string(port_),
       "-retentionPeriod=" + options_.retention,
       "-search.latencyOffset=0s",
@@ -148,14 +278,26 @@ void VmSingle::Start() {
   if (!options_.path_prefix.empty()) argv.push_back("-http.pathPrefix=" + options_.path_prefix);
   argv.insert(argv.end(), options_.extra_flags.begin(), options_.extra_flags.end());
   proc_ = std::make_unique<ChildProcess>(argv, dir_.path() + "/vm.log");
+  const int port = proc_->WaitForListeningPort();
+  ASSERT_GT(port, 0);
+  ASSERT_TRUE(port_ == 0 || port_ == port) << "restarted on " << port << " instead of " << port_;
+  port_ = port;
   WaitForHttp(url() + "/health");
 }
 
-void VmSingle::Stop() { proc_.reset(); }
+void VmSingle::Stop() {
+  proc_.reset();
+  KeepPortWhileStopped();
+}
 
 void VmSingle::Kill() {
   if (proc_) proc_->Kill();
   proc_.reset();
+  KeepPortWhileStopped();
+}
+
+void VmSingle::KeepPortWhileStopped() {
+  if (reservation_fd_ < 0 && port_ > 0) reservation_fd_ = ReservingSocket(port_);
 }
 
 std::string VmSingle::root_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
@@ -174,13 +316,14 @@ std::string VmSingle::Get(const std::string& path_and_query) const {
   return a.body;
 }
 
-VmAuth::VmAuth(const std::string& config_yaml) : port_(FreePort()) {
+VmAuth::VmAuth(const std::string& config_yaml) {
   const std::string cfg = dir_.path() + "/auth.yml";
   std::ofstream(cfg) << config_yaml;
   proc_ = std::make_unique<ChildProcess>(
-      std::vector<std::string>{"/usr/bin/vmauth", "-httpListenAddr=127.0.0.1:" + std::to_string(port_),
+      std::vector<std::string>{"/usr/bin/vmauth", "-httpListenAddr=127.0.0.1:0",
                                "-auth.config=" + cfg, "-loggerLevel=ERROR"},
       dir_.path() + "/vmauth.log");
+  port_ = proc_->WaitForListeningPort();
   WaitForHttp(url() + "/health");
 }
 
@@ -224,7 +367,7 @@ ServerBinary::ServerBinary(const std::string& binary, std::vector<std::string> a
   args.insert(args.begin(), binary);
   args.push_back("-no-browser");
   proc_ = std::make_unique<ChildProcess>(args, dir_.path() + "/out.log");
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(15);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (std::chrono::steady_clock::now() < deadline) {
     const std::string text = log();
     const size_t at = text.find("listening on ");
@@ -255,9 +398,6 @@ HttpAnswer ServerBinary::Api(const std::string& method, const std::string& path,
   return HttpCall(method, base() + path, body, "application/json", "", "", {{"X-Auth-Token", token()}});
 }
 
-std::string ServerBinary::log() const {
-  std::ifstream in(proc_->log_path());
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
+std::string ServerBinary::log() const { return ReadFile(proc_->log_path()); }
 
 }  // namespace vmx::testing

@@ -1,18 +1,28 @@
 // Test harness: real VictoriaMetrics processes (Debian's victoria-metrics, vmauth, vmagent) on
-// free loopback ports, each in its own temp dir, stopped when the owning object is destroyed
-// (and killed by the kernel if the test process dies: PR_SET_PDEATHSIG).
+// loopback ports they choose themselves (":0", read back from /proc), each in its own temp dir,
+// stopped when the owning object is destroyed (and killed by the kernel if the test process dies:
+// PR_SET_PDEATHSIG).
 #pragma once
 
 #include <sys/types.h>
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
 
 namespace vmx::testing {
 
-// A free TCP port on 127.0.0.1 (bound and released; good enough for tests).
+// A TCP port on 127.0.0.1 reserved for this test process until it exits: bound with SO_REUSEADDR
+// and never listened on, so the kernel hands it to nobody else (bind(0), outgoing connects), a
+// connection to it is refused, and a child that binds it with SO_REUSEADDR (Go servers,
+// cpp-httplib, node) can still listen on it. Prefer ":0" plus ListeningPort() for children.
 int FreePort();
+
+// The loopback TCP port process `pid` listens on, found through its socket inodes in
+// /proc/<pid>/fd and /proc/<pid>/net/tcp; waits up to timeout_ms for it to appear. Returns -1
+// (and fails the test, quoting `log_path` when given) if the process exits or never listens.
+int ListeningPort(pid_t pid, int timeout_ms = 30000, const std::string& log_path = "");
 
 // A child process with its output in `log_path`; SIGTERM (then SIGKILL) on Stop/destruction.
 class ChildProcess {
@@ -28,9 +38,18 @@ class ChildProcess {
   // The process id while running (for /proc/<pid>/status in load checks), else -1.
   pid_t pid() const { return pid_; }
   const std::string& log_path() const { return log_path_; }
+  // The port this child listens on (see ListeningPort); -1 and a test failure if it never does.
+  int WaitForListeningPort(int timeout_ms = 30000) const {
+    return ListeningPort(pid_, timeout_ms, log_path_);
+  }
+  // Waits for the child to exit by itself; its exit code, or -1 on a signal or after timeout_ms.
+  int WaitForExit(int timeout_ms);
+  // How the last WaitForExit/Stop saw the child end: its exit code, 128+signal, or -1 unknown.
+  int exit_status() const { return exit_status_; }
 
  private:
   pid_t pid_ = -1;
+  int exit_status_ = -1;
   std::string log_path_;
 };
 
@@ -66,15 +85,21 @@ class VmSingle {
   void Import(const std::string& jsonl);
   // GET url()+path_and_query; returns the body; fails the test on a non-200 answer.
   std::string Get(const std::string& path_and_query) const;
-  // Stops the process, keeping its data; Start() brings it back on the same port.
+  // Stops the process, keeping its data and its port (reserved meanwhile, so a connection is
+  // refused and nobody else takes it); Start() brings it back on the same port.
   void Stop();
   void Kill();
   void Start();
+  // The process while running (nullptr when stopped).
+  ChildProcess* process() { return proc_.get(); }
 
  private:
+  void KeepPortWhileStopped();
+
   VmSingleOptions options_;
   TempDir dir_;
-  int port_;
+  int port_ = 0;  // 0 until the first start has chosen one
+  int reservation_fd_ = -1;
   std::unique_ptr<ChildProcess> proc_;
 };
 
@@ -88,12 +113,16 @@ class VmAuth {
 
  private:
   TempDir dir_;
-  int port_;
+  int port_ = 0;
   std::unique_ptr<ChildProcess> proc_;
 };
 
 // Blocks until GET url answers any HTTP status below 500, or fails the test after timeout_ms.
-void WaitForHttp(const std::string& url, int timeout_ms = 15000);
+void WaitForHttp(const std::string& url, int timeout_ms = 30000);
+
+// Polls `done` every 20 ms until it returns true or timeout_ms passes; returns its last answer.
+// Tests wait for a condition this way instead of sleeping and hoping.
+bool WaitFor(const std::function<bool()>& done, int timeout_ms = 30000);
 
 // A minimal HTTP call for tests: returns {status, body}. method is "GET" or "POST".
 struct HttpAnswer {
