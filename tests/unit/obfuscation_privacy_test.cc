@@ -69,7 +69,8 @@ TEST(PrivacyByDefaultTest, KeepLabelsOptsOut) {
   const auto s = Rewrite(o, {{"__name__", "up"}, {"namespace", "monitoring"}, {"cluster", "acme"}});
   EXPECT_EQ(Get(s, "namespace"), "monitoring");
   EXPECT_EQ(Get(s, "cluster"), "cluster-1");
-  for (const auto& l : o.Policy()["identity_labels"]) EXPECT_NE(l["label"], "namespace");
+  const nlohmann::json policy = o.Policy();  // the loop must not outlive it
+  for (const auto& l : policy["identity_labels"]) EXPECT_NE(l["label"], "namespace");
 }
 
 TEST(PrivacyByDefaultTest, SupportLabelsStayByteForByte) {
@@ -155,7 +156,8 @@ TEST(PrivacyByDefaultTest, OneHostOnePseudonymInEveryPlace) {
   const std::string insert = Get(rpc, "instance").substr(0, Get(rpc, "instance").find(':'));
   EXPECT_EQ(Get(url, "url"), "http://" + insert + ":8480/insert/1/prometheus");
   // Every host has exactly one pseudonym in the mapping.
-  for (const auto& [host, pseudonyms] : o.Mapping()["hosts"].items())
+  const nlohmann::json mapping = o.Mapping();  // the loop must not outlive it
+  for (const auto& [host, pseudonyms] : mapping["hosts"].items())
     EXPECT_EQ(pseudonyms.size(), 1u) << host;
 }
 
