@@ -1,76 +1,73 @@
 #!/usr/bin/env bash
-# vmexporter's export speed and memory against `curl /api/v1/export | gzip -1`, in one run.
+# vmexporter's export speed, size and memory against VictoriaMetrics alone, in one run.
 #
-# Generates the realistic dataset (bench/gen_dataset.py --instances 6 --samples 960: ~27k series x
-# 960 samples), loads it into a local victoria-metrics (free port, temp dir, stopped at exit), then
-# over the same range and the same series:
-#   A: curl <vm>/api/v1/export | gzip -1 > file          (after one untimed warm-up run)
-#   B: a full obfuscated export by the vmexporter binary: POST /api/export to its local server
-#      (windows, parallel fetches, rewrite, staging, ZIP + SHA-256, metadata, sidecar)
-# and prints both times, the ratio B/A and vmexporter's peak RSS (VmHWM).
-# Targets: ratio <= 1.3, peak RSS <= 64 MB.
+# Loads the realistic dataset (bench/gen_dataset.py --instances $INSTANCES --samples 960: ~4.5k
+# series per instance, cached in $BENCH_DATA with its loaded storage, see lib.sh) into a local
+# victoria-metrics (free port, stopped at exit), then over the same range and series:
+#   floor: curl <vm>/api/v1/export -o /dev/null        (VictoriaMetrics alone; after a warm-up)
+#   gzip:  curl <vm>/api/v1/export | gzip -1 > file
+#   ours:  vmexporter export -config ... (obfuscated: windows, parallel fetches, rewrite, staging,
+#          deflate, ZIP + SHA-256, metadata, sidecar)
+# and prints wall and CPU (user+sys) seconds of each, the ratios, the sizes and vmexporter's peak
+# RSS (/usr/bin/time -v). Targets (issue 16): ours <= 1.25x floor, bundle <= gzip -1, RSS <= 64 MB.
+# CHECK=1 also opens the bundle with unzip -t and Python's zipfile, and imports its metrics.jsonl
+# into a fresh victoria-metrics with plain curl and with vmimport, comparing series and samples.
 #
 #   bench/export_bench.sh                          # uses build/bin/vmexporter
-#   VMEXPORTER=build-x/bin/vmexporter INSTANCES=2 SAMPLES=240 bench/export_bench.sh
+#   INSTANCES=24 bench/export_bench.sh
+#   VMEXPORTER=build-x/bin/vmexporter INSTANCES=2 SAMPLES=240 CHECK=1 bench/export_bench.sh
 set -euo pipefail
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 ROOT=$(cd "$HERE/.." && pwd)
 VMEXPORTER=${VMEXPORTER:-$ROOT/build/bin/vmexporter}
+VMIMPORT=${VMIMPORT:-$(dirname "$VMEXPORTER")/vmimport}
 INSTANCES=${INSTANCES:-6}
 SAMPLES=${SAMPLES:-960}
-STEP=30
+CHECK=${CHECK:-0}
 # shellcheck source=bench/lib.sh
 . "$HERE/lib.sh"
 bench_init vmexporter-bench
 
 [ -x "$VMEXPORTER" ] || { echo "no vmexporter at $VMEXPORTER (build it, or set VMEXPORTER=...)" >&2; exit 1; }
-
-cpu_s() { awk '{printf "%.2f", ($14 + $15) / 100}' "/proc/$1/stat"; }  # user+sys CPU seconds of a pid
 rfc3339() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
 
-END=$(( $(date +%s) / STEP * STEP - 120 ))
-START=$(( END - SAMPLES * STEP ))
-echo "generating the dataset (--instances $INSTANCES --samples $SAMPLES)..." >&2
-python3 "$HERE/gen_dataset.py" --instances "$INSTANCES" --samples "$SAMPLES" --step "$STEP" --end "$END" \
-  > "$WORK/data.jsonl"
-echo "dataset: $(wc -l < "$WORK/data.jsonl") series, $(du -h "$WORK/data.jsonl" | cut -f1) of JSON lines" >&2
-
-start_vm vm
+END=$BENCH_END
+START=$(( END - SAMPLES * BENCH_STEP ))
+DATA=$(dataset "$INSTANCES" "$SAMPLES")
+STORAGE="$BENCH_DATA/vm-i$INSTANCES-s$SAMPLES-e$END"
+if [ ! -f "$STORAGE.ready" ]; then
+  echo "loading $DATA into $STORAGE..." >&2
+  rm -rf "$STORAGE"
+  start_vm "$STORAGE"
+  curl -fs -H 'Content-Type: application/jsonl' --data-binary @"$DATA" "$VM_URL/api/v1/import"
+  curl -fs "$VM_URL/internal/force_flush" >/dev/null
+  stop_vm "$VM_PID"
+  touch "$STORAGE.ready"
+fi
+start_vm "$STORAGE"
 VM=$VM_URL
-curl -fs -H 'Content-Type: application/jsonl' --data-binary @"$WORK/data.jsonl" "$VM/api/v1/import"
-curl -fs "$VM/internal/force_flush" >/dev/null
-rm -f "$WORK/data.jsonl"
+echo "dataset: $(wc -l < "$DATA") series, $(mb "$(stat -c %s "$DATA")") MB of JSON lines; load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
 
-# The same selection both ways: every job in the data (what the wizard's cluster mode sends).
+# The same selection every way: every job in the data (what the wizard's cluster mode sends).
 JOBS_JSON=$(curl -fs "$VM/api/v1/label/job/values?start=$START&end=$END" | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["data"]))')
 MATCH=$(python3 -c 'import json,re,sys; print("{job=~\"" + "|".join(re.sub(r"([\\.+*?()|\[\]{}^$])", r"\\\\\1", j) for j in json.loads(sys.argv[1])) + "\"}")' "$JOBS_JSON")
+export VM MATCH START END WORK
+EXPORT='curl -fs "$VM/api/v1/export" --data-urlencode "match[]=$MATCH" -d "start=$START" -d "end=$END"'
 
-curl_export() {
-  curl -fs "$VM/api/v1/export" --data-urlencode "match[]=$MATCH" -d "start=$START" -d "end=$END" \
-    | gzip -1 > "$WORK/curl.jsonl.gz"
+# vm_cpu NAME CMD...: like timed, and the CPU seconds victoria-metrics spent meanwhile in NAME_vm.
+vm_cpu() {
+  local name=$1 before; shift
+  before=$(cpu_s "$VM_PID")
+  timed "$name" "$@"
+  printf -v "${name}_vm" '%.2f' "$(echo "$(cpu_s "$VM_PID") - $before" | bc -l)"
 }
-curl_export  # warm-up: both runs below then read from the same warm caches
-vm0=$(cpu_s "$VM_PID")
-t0=$(now)
-curl_export
-t1=$(now)
-vm1=$(cpu_s "$VM_PID")
+
+sh -c "$EXPORT -o /dev/null"  # warm-up: every run below reads from the same warm caches
+vm_cpu floor sh -c "$EXPORT -o /dev/null"
+vm_cpu gzip sh -c "$EXPORT | gzip -1 > \"\$WORK/curl.jsonl.gz\""
 
 mkdir -p "$WORK/out" "$WORK/staging"
-"$VMEXPORTER" -no-browser -addr 127.0.0.1:0 -output "$WORK/out" >"$WORK/vmexporter.log" 2>&1 &
-EXP_PID=$!
-PIDS+=($EXP_PID)
-URL=""
-for _ in $(seq 1 200); do
-  URL=$(grep -o 'http://127.0.0.1:[0-9]*/[^ ]*' "$WORK/vmexporter.log" | head -1 || true)
-  [ -n "$URL" ] && break
-  sleep 0.05
-done
-[ -n "$URL" ] || { echo "vmexporter did not start:" >&2; cat "$WORK/vmexporter.log" >&2; exit 1; }
-BASE=$(echo "$URL" | grep -o 'http://127.0.0.1:[0-9]*')
-TOKEN=$(echo "$URL" | sed -n 's/.*token=\([^&]*\).*/\1/p')
-
 cat > "$WORK/config.json" <<JSON
 {"connection": {"url": "$VM"},
  "time_range": {"start": "$(rfc3339 "$START")", "end": "$(rfc3339 $((END + 1)))"},
@@ -79,27 +76,50 @@ cat > "$WORK/config.json" <<JSON
                  "custom_labels": ["pod", "node", "namespace", "cluster"]},
  "staging_dir": "$WORK/staging"}
 JSON
-vm2=$(cpu_s "$VM_PID")
-t2=$(now)
-code=$(curl -s -o "$WORK/export.json" -w '%{http_code}' -H "X-Auth-Token: $TOKEN" \
-  -H 'Content-Type: application/json' --data-binary @"$WORK/config.json" "$BASE/api/export")
-t3=$(now)
-[ "$code" = 200 ] || { echo "export failed: HTTP $code $(cat "$WORK/export.json")" >&2; exit 1; }
-vm3=$(cpu_s "$VM_PID")
-OURS_CPU=$(cpu_s "$EXP_PID")
-HWM_KB=$(awk '/VmHWM/ {print $2}' "/proc/$EXP_PID/status")
+vm_cpu ours "$VMEXPORTER" export -config "$WORK/config.json" -output "$WORK/out" >"$WORK/ours.out" 2>"$WORK/ours.err" \
+  || { cat "$WORK/ours.err" >&2; exit 1; }
+BUNDLE=$(cat "$WORK/ours.out")
+bundle_bytes=$(stat -c %s "$BUNDLE")
+gzip_bytes=$(stat -c %s "$WORK/curl.jsonl.gz")
 
-curl_s=$(echo "$t1 - $t0" | bc -l)
-ours_s=$(echo "$t3 - $t2" | bc -l)
-python3 - "$WORK/export.json" "$WORK/curl.jsonl.gz" <<'PY'
-import json, os, sys
-r = json.load(open(sys.argv[1]))
-print(f"bundle: {r['archive_name']}, {r['archive_size']/1e6:.1f} MB, {r['metrics_count']} series, "
-      f"{r['samples_count']} samples; curl|gzip -1 output {os.path.getsize(sys.argv[2])/1e6:.1f} MB")
-PY
-printf 'curl /api/v1/export | gzip -1   : %6.2f s\n' "$curl_s"
-printf 'vmexporter obfuscated export    : %6.2f s\n' "$ours_s"
-printf 'ratio vmexporter / curl         : %6.2f (target <= 1.3)\n' "$(echo "$ours_s / $curl_s" | bc -l)"
-printf 'vmexporter peak RSS (VmHWM)     : %6.1f MB (target <= 64)\n' "$(echo "$HWM_KB / 1024" | bc -l)"
-printf 'CPU seconds: victoria-metrics %.2f (curl run) / %.2f (our run); vmexporter %.2f on %s cores\n' \
-  "$(echo "$vm1 - $vm0" | bc -l)" "$(echo "$vm3 - $vm2" | bc -l)" "$OURS_CPU" "$(nproc)"
+echo "== export, $INSTANCES instances x $SAMPLES samples: $(tail -3 "$WORK/ours.err" | head -1)"
+printf '%-36s %8s %9s %11s %9s\n' pipeline "wall s" "CPU s" "VM CPU s" "x floor"
+for p in floor gzip ours; do
+  wall=${p}_wall cpu=${p}_cpu vmc=${p}_vm
+  label=$p
+  case $p in
+    floor) label="curl /api/v1/export -o /dev/null" ;;
+    gzip) label="curl /api/v1/export | gzip -1" ;;
+    ours) label="vmexporter export (obfuscated)" ;;
+  esac
+  printf '%-36s %8.2f %9.2f %11.2f %9s\n' "$label" "${!wall}" "${!cpu}" "${!vmc}" "$(ratio "${!wall}" "$floor_wall")"
+done
+printf 'ratio ours / curl|gzip -1   : %s (wall)\n' "$(ratio "$ours_wall" "$gzip_wall")"
+printf 'bundle %s MB, curl|gzip -1 %s MB (ratio %s)\n' "$(mb "$bundle_bytes")" "$(mb "$gzip_bytes")" "$(ratio "$bundle_bytes" "$gzip_bytes")"
+printf 'vmexporter peak RSS          : %s MB (target <= 64)\n' "$ours_rss"
+printf 'targets: wall <= 1.25x floor, bundle <= gzip -1, RSS <= 64 MB; %s cores, load %s\n' "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ "$CHECK" = 1 ]; then
+  unzip -tq "$BUNDLE" >/dev/null && echo "check: unzip -t OK"
+  python3 -c "import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); assert z.testzip() is None; print('check: python zipfile OK,', ', '.join(z.namelist()))" "$BUNDLE"
+  # samples: sum over series of count_over_time across the whole range
+  counts() {
+    local q='sum(count_over_time({__name__!=""}['"$((SAMPLES * BENCH_STEP + 60))"'s]))'
+    local s; s=$(curl -fs "$1/api/v1/query" --data-urlencode 'query=count({__name__!=""})' -d "time=$END" | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)')
+    local n; n=$(curl -fs "$1/api/v1/query" --data-urlencode "query=$q" -d "time=$END" | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else 0)')
+    echo "$s series, $n samples"
+  }
+  echo "check: source      $(counts "$VM")"
+  start_vm "$WORK/vm-curl"
+  unzip -p "$BUNDLE" metrics.jsonl | curl -fs -H 'Content-Type: application/jsonl' --data-binary @- "$VM_URL/api/v1/import"
+  curl -fs "$VM_URL/internal/force_flush" >/dev/null
+  echo "check: plain curl  $(counts "$VM_URL")"
+  stop_vm "$VM_PID"
+  if [ -x "$VMIMPORT" ]; then
+    start_vm "$WORK/vm-ours"
+    "$VMIMPORT" import -url="$VM_URL" -no-verify "$BUNDLE" >/dev/null 2>"$WORK/vmimport.err" || cat "$WORK/vmimport.err" >&2
+    curl -fs "$VM_URL/internal/force_flush" >/dev/null
+    echo "check: vmimport    $(counts "$VM_URL")"
+    stop_vm "$VM_PID"
+  fi
+fi

@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 PACKAGES=(
   build-essential cmake ninja-build pkg-config git clang libclang-rt-14-dev
   libcpp-httplib-dev libcurl4-openssl-dev libsimdjson-dev nlohmann-json3-dev libarchive-dev
-  libssl-dev zlib1g-dev libcli11-dev libfmt-dev libspdlog-dev
+  libssl-dev zlib1g-dev libisal-dev isal libcli11-dev libfmt-dev libspdlog-dev
   libgtest-dev libgmock-dev libbenchmark-dev
   victoria-metrics chromium python3 curl unzip zip time iproute2 xdg-utils
 )

@@ -3,7 +3,10 @@
 // A bundle is a vmexporter ZIP (metrics.jsonl + metadata.json + README.txt), a bare
 // `.jsonl` file or a `.jsonl.gz` file. The format is detected from the first bytes, not the
 // name. Read() hands out the decompressed JSON-lines bytes block by block, never the whole file,
-// and refuses to decompress more than `max_decompressed_bytes` (zip bombs).
+// and refuses to decompress more than `max_decompressed_bytes`, or more than
+// `ratio_free_bytes` at a ratio above `max_decompression_ratio` (zip bombs). A ZIP's metrics
+// entry is located through the central directory and inflated with ISA-L (libarchive's zlib was
+// the import's hot spot); libarchive reads gzip files and ZIPs this path does not handle.
 // Not thread-safe; one reader per stream.
 #pragma once
 
@@ -25,6 +28,10 @@ const char* BundleFormatName(BundleFormat format);
 struct BundleReaderOptions {
   // Read() fails with kTooLarge once the decompressed metrics exceed this; 0 means no limit.
   uint64_t max_decompressed_bytes = 0;
+  // Past `ratio_free_bytes` of decompressed metrics, decompressed / compressed bytes may not
+  // exceed this (a ZIP whose directory declares more is refused by Open); 0 means no limit.
+  uint64_t max_decompression_ratio = 0;
+  uint64_t ratio_free_bytes = 1ULL << 30;
   // metadata.json larger than this is ignored (it is a few KiB in a real bundle).
   uint64_t max_metadata_bytes = 4 << 20;
 };
@@ -55,8 +62,12 @@ class BundleReader {
 
  protected:
   BundleReader() = default;
-  // Counts `n` more decompressed bytes and enforces the limit.
+  // Counts `n` more decompressed bytes and enforces the limits.
   Status Account(size_t n);
+  // The error for metrics past max_decompressed_bytes.
+  Status SizeLimitError() const;
+  // The error for metrics of `decompressed` bytes from `compressed` bytes past the ratio limit.
+  Status RatioError(uint64_t decompressed, uint64_t compressed) const;
 
   BundleFormat format_ = BundleFormat::kJsonl;
   BundleReaderOptions options_;

@@ -56,7 +56,8 @@ nlohmann::json PreflightReport::ToJson() const {
 Result<PreflightReport> RunPreflight(const std::string& path, const ImportOptions& options,
                                      const TargetFlags& flags, const std::atomic<bool>* cancel) {
   Result<std::unique_ptr<BundleStream>> stream =
-      BundleStream::Open(path, {options.max_decompressed_bytes, options.max_line_bytes});
+      BundleStream::Open(path, {options.max_decompressed_bytes, options.max_line_bytes,
+                                options.max_decompression_ratio});
   if (!stream.ok()) return stream.status();
   PreflightReport rep;
   rep.bundle_format = BundleFormatName((*stream)->reader().format());

@@ -10,7 +10,8 @@ namespace vmx::importer {
 
 Result<std::unique_ptr<BundleStream>> BundleStream::Open(const std::string& path, BundleLimits limits) {
   Result<std::unique_ptr<BundleReader>> r =
-      BundleReader::Open(path, {.max_decompressed_bytes = limits.max_decompressed_bytes});
+      BundleReader::Open(path, {.max_decompressed_bytes = limits.max_decompressed_bytes,
+                                .max_decompression_ratio = limits.max_decompression_ratio});
   if (!r.ok()) return r.status();
   return std::unique_ptr<BundleStream>(new BundleStream(std::move(*r), limits));
 }

@@ -17,6 +17,7 @@ namespace vmx::importer {
 struct BundleLimits {
   uint64_t max_decompressed_bytes = 0;  // 0: no limit
   size_t max_line_bytes = 32 << 20;
+  uint64_t max_decompression_ratio = 0;  // past 1 GiB of metrics; 0: no limit
 };
 
 // Counters that another thread may read while the stream runs.

@@ -106,6 +106,10 @@ int RunImportCommand(const std::vector<std::string>& args) {
   app.add_option("--max-decompressed-size", o.max_decompressed_bytes,
                  "Refuse bundles whose metrics decompress to more bytes than this (ZIP bombs)")
       ->default_str("68719476736");
+  app.add_option("--max-decompression-ratio", o.max_decompression_ratio,
+                 "Refuse bundles whose metrics, past their first GiB, decompress at more than this ratio "
+                 "(ZIP bombs; real metrics compress about 10:1). 0 turns the check off")
+      ->default_str("200");
   app.add_option("bundle", bundle, "The bundle: .zip from vmexporter, .jsonl or .jsonl.gz")->required();
   if (auto code = ParseVmFlags(app, args, kUsage)) return *code;
 

@@ -41,6 +41,7 @@ struct ImportOptions {
   bool verify = true;
   int verify_timeout_seconds = 60;
   uint64_t max_decompressed_bytes = 64ULL << 30;
+  uint64_t max_decompression_ratio = 200;  // past 1 GiB of metrics; 0: no limit
   size_t max_line_bytes = 32 << 20;
   size_t batch_bytes = 4 << 20;
   int concurrency = 2;

@@ -230,7 +230,8 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
   report->retention = resume->retention;
 
   Result<std::unique_ptr<BundleStream>> stream =
-      BundleStream::Open(bundle_path_, {options_.max_decompressed_bytes, options_.max_line_bytes});
+      BundleStream::Open(bundle_path_, {options_.max_decompressed_bytes, options_.max_line_bytes,
+                                        options_.max_decompression_ratio});
   if (!stream.ok()) return finish(stream.status());
   report->bundle_format = BundleFormatName((*stream)->reader().format());
   progress_.phase.store(ImportProgress::kImporting);

@@ -19,6 +19,7 @@ namespace {
 Result<ImportOptions> OptionsFrom(const nlohmann::json& config, const ImporterLimits& limits) {
   ImportOptions o;
   o.max_decompressed_bytes = limits.max_decompressed_bytes;
+  o.max_decompression_ratio = limits.max_decompression_ratio;
   o.max_line_bytes = limits.max_line_bytes;
   if (Status s = ImportOptionsFromJson(config, &o); !s.ok()) return s;
   return o;

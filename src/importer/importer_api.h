@@ -24,6 +24,7 @@ namespace vmx::importer {
 struct ImporterLimits {
   uint64_t max_upload_bytes = 16ULL << 30;
   uint64_t max_decompressed_bytes = 64ULL << 30;
+  uint64_t max_decompression_ratio = 200;
   size_t max_line_bytes = 32 << 20;
 };
 

@@ -32,6 +32,10 @@ int RunUiCommand(const std::vector<std::string>& args) {
   app.add_option("--max-decompressed-size", limits.max_decompressed_bytes,
                  "Refuse bundles whose metrics decompress to more bytes than this (ZIP bombs)")
       ->default_str(std::to_string(limits.max_decompressed_bytes));
+  app.add_option("--max-decompression-ratio", limits.max_decompression_ratio,
+                 "Refuse bundles whose metrics, past their first GiB, decompress at more than this ratio "
+                 "(ZIP bombs; real metrics compress about 10:1). 0 turns the check off")
+      ->default_str(std::to_string(limits.max_decompression_ratio));
   app.add_option("--max-line-size", limits.max_line_bytes, "Longest accepted line in bytes")
       ->default_str(std::to_string(limits.max_line_bytes));
   app.add_option("--tmp-dir", tmp_dir,

@@ -1,10 +1,10 @@
 // BundleReader (src/common) on real files: ZIP with metadata after the metrics, .jsonl.gz,
-// plain .jsonl, a ZIP without metrics, a truncated ZIP and the decompressed-size limit.
-#include <gtest/gtest.h>
-#include <zlib.h>
-
+// plain .jsonl, a ZIP without metrics, a truncated ZIP, a damaged entry, and the decompressed-size
+// and ratio limits.
 #include <archive.h>
 #include <archive_entry.h>
+#include <gtest/gtest.h>
+#include <zlib.h>
 
 #include <fstream>
 #include <string>
@@ -55,14 +55,18 @@ Result<std::string> ReadAll(BundleReader& r) {
 
 std::string Lines(int n) {
   std::string s;
-  for (int i = 0; i < n; ++i) s += "{\"metric\":{\"__name__\":\"m" + std::to_string(i) + "\"},\"values\":[1],\"timestamps\":[1]}\n";
+  for (int i = 0; i < n; ++i)
+    s += "{\"metric\":{\"__name__\":\"m" + std::to_string(i) +
+         "\"},\"values\":[1],\"timestamps\":[1]}\n";
   return s;
 }
 
 TEST(BundleReader, ZipFindsMetricsAndReadsMetadataWhereverItSits) {
   testing::TempDir dir;
   const std::string zip = dir.path() + "/b.zip";
-  WriteZip(zip, {{"README.txt", "hi"}, {"metrics.jsonl", Lines(500)}, {"metadata.json", R"({"export_id":"x1"})"}});
+  WriteZip(zip, {{"README.txt", "hi"},
+                 {"metrics.jsonl", Lines(500)},
+                 {"metadata.json", R"({"export_id":"x1"})"}});
   Result<std::unique_ptr<BundleReader>> r = BundleReader::Open(zip);
   ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ((*r)->format(), BundleFormat::kZip);
@@ -101,7 +105,8 @@ TEST(BundleReader, ClearErrorsForMissingMetricsTruncationAndMissingFiles) {
   std::ofstream(dir.path() + "/cut.zip", std::ios::binary) << bytes.substr(0, bytes.size() * 2 / 3);
   Result<std::unique_ptr<BundleReader>> cut = BundleReader::Open(dir.path() + "/cut.zip");
   ASSERT_FALSE(cut.ok());
-  EXPECT_NE(cut.status().message().find("cannot open ZIP bundle"), std::string::npos) << cut.status().message();
+  EXPECT_NE(cut.status().message().find("cannot open ZIP bundle"), std::string::npos)
+      << cut.status().message();
   EXPECT_NE(cut.status().hint().find("incomplete or damaged"), std::string::npos);
 
   Result<std::unique_ptr<BundleReader>> missing = BundleReader::Open(dir.path() + "/nope.zip");
@@ -113,12 +118,77 @@ TEST(BundleReader, DecompressedSizeLimitStopsZipBombs) {
   testing::TempDir dir;
   const std::string zeros(8 << 20, '0');  // compresses ~1000:1
   WriteZip(dir.path() + "/bomb.zip", {{"metrics.jsonl", zeros}});
-  Result<std::unique_ptr<BundleReader>> r = BundleReader::Open(dir.path() + "/bomb.zip", {.max_decompressed_bytes = 1 << 20});
+  Result<std::unique_ptr<BundleReader>> r =
+      BundleReader::Open(dir.path() + "/bomb.zip", {.max_decompressed_bytes = 1 << 20});
   ASSERT_TRUE(r.ok());
   Result<std::string> all = ReadAll(**r);
   ASSERT_FALSE(all.ok());
   EXPECT_EQ(all.status().code(), StatusCode::kTooLarge);
-  EXPECT_NE(all.status().message().find("more than 1048576 bytes"), std::string::npos) << all.status().message();
+  EXPECT_NE(all.status().message().find("more than 1048576 bytes"), std::string::npos)
+      << all.status().message();
+}
+
+// Read fully with the reader's own block size large enough for the ISA-L path's sub-block reads.
+Result<std::string> ReadAllBig(BundleReader& r) {
+  std::string out;
+  std::vector<char> buf(64 << 10);
+  while (true) {
+    Result<size_t> n = r.Read(buf);
+    if (!n.ok()) return n.status();
+    if (*n == 0) return out;
+    out.append(buf.data(), *n);
+  }
+}
+
+TEST(BundleReader, DamagedZipEntryIsAnErrorNotShortData) {
+  testing::TempDir dir;
+  const std::string zip = dir.path() + "/b.zip";
+  const std::string lines = Lines(20000);
+  WriteZip(zip, {{"metrics.jsonl", lines}, {"metadata.json", "{}"}});
+  std::ifstream in(zip, std::ios::binary);
+  std::string bytes((std::istreambuf_iterator<char>(in)), {});
+  bytes[bytes.size() / 3] =
+      static_cast<char>(bytes[bytes.size() / 3] ^ 0x5a);  // inside the deflate data
+  std::ofstream(zip, std::ios::binary | std::ios::trunc) << bytes;
+  Result<std::unique_ptr<BundleReader>> r = BundleReader::Open(zip);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  Result<std::string> all = ReadAllBig(**r);
+  ASSERT_FALSE(all.ok());
+  EXPECT_EQ(all.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(all.status().message().find("cannot read metrics.jsonl from bundle"), std::string::npos)
+      << all.status().message();
+}
+
+TEST(BundleReader, RatioLimitRefusesADeclaredBombAtOpenAndAStreamedOneWhileReading) {
+  testing::TempDir dir;
+  const std::string zeros(8 << 20, '0');  // compresses ~1000:1
+  const BundleReaderOptions tight{.max_decompression_ratio = 200, .ratio_free_bytes = 1 << 20};
+  // The ZIP's directory declares the ratio: refused before anything is read.
+  WriteZip(dir.path() + "/bomb.zip", {{"metrics.jsonl", zeros}});
+  Result<std::unique_ptr<BundleReader>> zip = BundleReader::Open(dir.path() + "/bomb.zip", tight);
+  ASSERT_FALSE(zip.ok());
+  EXPECT_EQ(zip.status().code(), StatusCode::kTooLarge);
+  EXPECT_NE(zip.status().message().find("more than 200:1"), std::string::npos)
+      << zip.status().message();
+  EXPECT_NE(zip.status().hint().find("-max-decompression-ratio"), std::string::npos);
+  // A gzip stream declares nothing usable: refused once past the free bytes.
+  WriteGz(dir.path() + "/bomb.jsonl.gz", zeros);
+  Result<std::unique_ptr<BundleReader>> gz =
+      BundleReader::Open(dir.path() + "/bomb.jsonl.gz", tight);
+  ASSERT_TRUE(gz.ok());
+  Result<std::string> all = ReadAllBig(**gz);
+  ASSERT_FALSE(all.ok());
+  EXPECT_EQ(all.status().code(), StatusCode::kTooLarge);
+  EXPECT_LT((*gz)->bytes_read(), zeros.size());
+  // Within the free bytes, or with the check off, the same data reads fine.
+  Result<std::unique_ptr<BundleReader>> off =
+      BundleReader::Open(dir.path() + "/bomb.zip", {.max_decompression_ratio = 0});
+  ASSERT_TRUE(off.ok());
+  EXPECT_EQ(ReadAllBig(**off)->size(), zeros.size());
+  Result<std::unique_ptr<BundleReader>> free_bytes =
+      BundleReader::Open(dir.path() + "/bomb.zip", {.max_decompression_ratio = 200});
+  ASSERT_TRUE(free_bytes.ok());
+  EXPECT_EQ(ReadAllBig(**free_bytes)->size(), zeros.size());
 }
 
 }  // namespace
