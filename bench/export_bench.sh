@@ -10,6 +10,7 @@
 #          deflate, ZIP + SHA-256, metadata, sidecar)
 # and prints wall and CPU (user+sys) seconds of each, the ratios, the sizes and vmexporter's peak
 # RSS (/usr/bin/time -v). Targets (issue 16): ours <= 1.25x floor, bundle <= gzip -1, RSS <= 64 MB.
+# PERF=1 records vmexporter with `perf record` into $BENCH_DATA/perf-export.data.
 # CHECK=1 also opens the bundle with unzip -t and Python's zipfile, and imports its metrics.jsonl
 # into a fresh victoria-metrics with plain curl and with vmimport, comparing series and samples.
 #
@@ -40,7 +41,7 @@ if [ ! -f "$STORAGE.ready" ]; then
   echo "loading $DATA into $STORAGE..." >&2
   rm -rf "$STORAGE"
   start_vm "$STORAGE"
-  curl -fs -H 'Content-Type: application/jsonl' --data-binary @"$DATA" "$VM_URL/api/v1/import"
+  curl -fs -H "Content-Type: application/jsonl" -X POST -T "$DATA" "$VM_URL/api/v1/import"
   curl -fs "$VM_URL/internal/force_flush" >/dev/null
   stop_vm "$VM_PID"
   touch "$STORAGE.ready"
@@ -76,13 +77,13 @@ cat > "$WORK/config.json" <<JSON
                  "custom_labels": ["pod", "node", "namespace", "cluster"]},
  "staging_dir": "$WORK/staging"}
 JSON
-vm_cpu ours "$VMEXPORTER" export -config "$WORK/config.json" -output "$WORK/out" >"$WORK/ours.out" 2>"$WORK/ours.err" \
+vm_cpu ours ${PERF:+perf record -F 499 -o "$BENCH_DATA/perf-export.data" --} "$VMEXPORTER" export -config "$WORK/config.json" -output "$WORK/out" >"$WORK/ours.out" 2>"$WORK/ours.err" \
   || { cat "$WORK/ours.err" >&2; exit 1; }
 BUNDLE=$(cat "$WORK/ours.out")
 bundle_bytes=$(stat -c %s "$BUNDLE")
 gzip_bytes=$(stat -c %s "$WORK/curl.jsonl.gz")
 
-echo "== export, $INSTANCES instances x $SAMPLES samples: $(tail -3 "$WORK/ours.err" | head -1)"
+echo "== export, $INSTANCES instances x $SAMPLES samples: $(grep '^exported' "$WORK/ours.err")"
 printf '%-36s %8s %9s %11s %9s\n' pipeline "wall s" "CPU s" "VM CPU s" "x floor"
 for p in floor gzip ours; do
   wall=${p}_wall cpu=${p}_cpu vmc=${p}_vm
@@ -111,7 +112,7 @@ if [ "$CHECK" = 1 ]; then
   }
   echo "check: source      $(counts "$VM")"
   start_vm "$WORK/vm-curl"
-  unzip -p "$BUNDLE" metrics.jsonl | curl -fs -H 'Content-Type: application/jsonl' --data-binary @- "$VM_URL/api/v1/import"
+  unzip -p "$BUNDLE" metrics.jsonl | curl -fs -H "Content-Type: application/jsonl" -X POST -T - "$VM_URL/api/v1/import"
   curl -fs "$VM_URL/internal/force_flush" >/dev/null
   echo "check: plain curl  $(counts "$VM_URL")"
   stop_vm "$VM_PID"

@@ -4,7 +4,9 @@
 # Takes the realistic dataset (bench/gen_dataset.py --instances $INSTANCES --samples 960, cached
 # in $BENCH_DATA, see lib.sh), packs it as a bundle ZIP the way vmexporter does (metrics.jsonl +
 # metadata.json, deflate level 1), then each into a fresh victoria-metrics:
-#   floor: curl -H 'Content-Type: application/jsonl' --data-binary @metrics.jsonl <vm>/api/v1/import
+#   floor: curl -H 'Content-Type: application/jsonl' -T metrics.jsonl -X POST <vm>/api/v1/import
+#          (curl --data-binary @file, streamed: --data-binary reads the file into memory first and
+#          gives up on 2 GB with "out of memory")
 #   gzip:  gzip -1 -c metrics.jsonl | curl -H 'Content-Encoding: gzip' --data-binary @- ...
 #   ours:  vmimport import -url=<vm> -no-verify bundle.zip  (unzip + parse + parallel POSTs)
 # and prints wall and CPU (user+sys) seconds of each, the ratios, the sizes, vmimport's peak RSS
@@ -64,17 +66,17 @@ run() {
   stop_vm "$VM_PID"
   rm -rf "$WORK/vm-$name"
 }
-export DATA BUNDLE
-run floor sh -c 'curl -fs -H "Content-Type: application/jsonl" --data-binary @"$DATA" "$URL/api/v1/import"'
-run gzip sh -c 'gzip -1 -c "$DATA" | curl -fs -H "Content-Type: application/jsonl" -H "Content-Encoding: gzip" --data-binary @- "$URL/api/v1/import"'
-run ours sh -c '"$0" import -url="$URL" -no-verify "$@" "$BUNDLE" >/dev/null' "$VMIMPORT" "${EXTRA[@]}"
+export DATA BUNDLE WORK
+run floor sh -c 'curl -fs -H "Content-Type: application/jsonl" -X POST -T "$DATA" "$URL/api/v1/import"'
+run gzip sh -c 'gzip -1 -c "$DATA" | curl -fs -H "Content-Type: application/jsonl" -H "Content-Encoding: gzip" -X POST -T - "$URL/api/v1/import"'
+run ours sh -c '"$0" import -url="$URL" -no-verify "$@" "$BUNDLE" >/dev/null 2>"$WORK/vmimport.err"' "$VMIMPORT" "${EXTRA[@]}"
 
 echo "== import, $INSTANCES instances x $SAMPLES samples ${VMIMPORT_ARGS:-}"
 printf '%-44s %8s %9s %11s %9s  %s\n' pipeline "wall s" "CPU s" "VM CPU s" "x floor" "series samples"
 for p in floor gzip ours; do
   wall=${p}_wall cpu=${p}_cpu vmc=${p}_vm c=${p}_counts
   case $p in
-    floor) label="curl --data-binary @metrics.jsonl" ;;
+    floor) label="curl -T metrics.jsonl (--data-binary)" ;;
     gzip) label="gzip -1 | curl (Content-Encoding: gzip)" ;;
     ours) label="vmimport import bundle.zip" ;;
   esac

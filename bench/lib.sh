@@ -35,7 +35,7 @@ start_vm() {
   VM_PID=$!
   PIDS+=("$VM_PID")
   VM_URL="http://127.0.0.1:$port"
-  for _ in $(seq 1 600); do curl -fs "$VM_URL/health" >/dev/null 2>&1 && break; sleep 0.05; done
+  for _ in $(seq 1 3000); do curl -fs "$VM_URL/health" >/dev/null 2>&1 && break; sleep 0.05; done
 }
 
 # stop_vm PID: stops one victoria-metrics started by start_vm and waits for it to flush and exit.
