@@ -8,6 +8,7 @@
 #include <map>
 #include <memory>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "common/line_splitter.h"
 #include "common/zip_entries.h"
@@ -72,6 +73,9 @@ class MetricsLineChecker {
     if (values.size() != timestamps.size())
       return Bad(v, "has different numbers of values and timestamps");
     v.samples += values.size();
+    // The exporter writes a series' labels in the same order in every window, so the minified
+    // metric object identifies the series.
+    if (series_hashes_.insert(std::hash<std::string>{}(simdjson::minify(metric))).second) ++v.series;
     if (!obfuscated_) return Status::Ok();
     for (auto field : metric) {
       std::string_view value;
@@ -100,6 +104,7 @@ class MetricsLineChecker {
 
   bool obfuscated_;
   size_t max_examples_;
+  std::unordered_set<size_t> series_hashes_;
   simdjson::dom::parser parser_;
   simdjson::padded_string padded_;
   IpPseudonymizer ips_;
@@ -130,7 +135,7 @@ std::string BundleVerification::ToText() const {
                        c.detail.empty() ? "" : ": " + c.detail);
   }
   for (const std::string& e : leftover_examples) out += "      leftover " + e + "\n";
-  out += fmt::format("{} series, {} samples; {}\n", lines, samples,
+  out += fmt::format("{} series in {} lines, {} samples; {}\n", series, lines, samples,
                      ok() ? "bundle verified" : "bundle FAILED verification");
   return out;
 }

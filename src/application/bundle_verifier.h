@@ -22,6 +22,7 @@ struct BundleCheck {
 struct BundleVerification {
   std::vector<BundleCheck> checks;
   uint64_t lines = 0;
+  uint64_t series = 0;  // distinct series: a series exported in several windows has a line per window
   uint64_t samples = 0;
   uint64_t leftover_values = 0;                // label values that still hold an address
   std::vector<std::string> leftover_examples;  // "line 12: addr=10.0.0.5:8400" (first few)

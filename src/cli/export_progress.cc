@@ -33,7 +33,7 @@ void ExportProgress::Update(const nlohmann::json& st) {
   const std::string window = st.contains("current_range") && st["current_range"].is_string()
                                  ? st["current_range"].get<std::string>() : "";
   const std::string text = fmt::format(
-      "{:3.0f}%  windows {}/{}  {} series  {:.0f} samples/s  ETA {}  {}", progress * 100,
+      "{:3.0f}%  windows {}/{}  {} lines  {:.0f} samples/s  ETA {}  {}", progress * 100,
       st.value("completed_batches", 0), st.value("total_batches", 0), lines, rate, Eta(st["eta"]),
       window);
   if (tty_) {

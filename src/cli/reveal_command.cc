@@ -1,5 +1,6 @@
 #include "cli/reveal_command.h"
 
+#include <algorithm>
 #include <fstream>
 #include <iostream>
 #include <iterator>
@@ -33,14 +34,30 @@ int RunRevealCommand(const std::vector<std::string>& args) {
     std::cerr << "error: -mapping " << mapping_path << ": " << reverser.status().ToString() << "\n";
     return 1;
   }
+  std::vector<std::string> unknown;
+  auto translate = [&](const std::string& line) {
+    for (std::string& word : reverser->UnknownPseudonyms(line)) {
+      if (std::find(unknown.begin(), unknown.end(), word) == unknown.end()) unknown.push_back(std::move(word));
+    }
+    std::cout << reverser->Reveal(line) << "\n";
+  };
   if (text.empty()) {
     std::string line;
-    while (std::getline(std::cin, line)) std::cout << reverser->Reveal(line) << "\n";
-    return 0;
+    while (std::getline(std::cin, line)) translate(line);
+  } else {
+    std::string joined;
+    for (const std::string& t : text) joined += (joined.empty() ? "" : " ") + t;
+    translate(joined);
   }
-  std::string joined;
-  for (const std::string& t : text) joined += (joined.empty() ? "" : " ") + t;
-  std::cout << reverser->Reveal(joined) << "\n";
+  if (!unknown.empty()) {
+    // A half-translated answer looks complete; say what was left as it was.
+    std::string examples;
+    for (size_t i = 0; i < unknown.size() && i < 5; ++i) examples += (i ? ", " : "") + unknown[i];
+    std::cerr << "warning: " << unknown.size() << " pseudonym" << (unknown.size() == 1 ? " is" : "s are")
+              << " not in -mapping " << mapping_path << " and stayed as they were (" << examples
+              << (unknown.size() > 5 ? ", …" : "")
+              << "); was this mapping saved by the export that made the bundle?\n";
+  }
   return 0;
 }
 

@@ -12,6 +12,18 @@
 
 namespace vmx {
 
+namespace {
+
+// Every command, so `vmexporter -help` is the one place that lists them.
+constexpr const char* kUsage =
+    "Usage: vmexporter [flags]                      open the export wizard in a browser\n"
+    "       vmexporter export [flags]               export without the wizard (-help for its flags)\n"
+    "       vmexporter verify [-mapping=FILE] BUNDLE.zip  check a bundle's checksums, structure and privacy\n"
+    "       vmexporter reveal -mapping=FILE [TEXT]  turn pseudonyms in support's answer back into names\n"
+    "       vmexporter -oneshot -oneshot-config=FILE|- [-export-stdout]  run an ExportConfig once (scripts)";
+
+}  // namespace
+
 int RunWizardCommand(const std::vector<std::string>& args) {
   CLI::App app{"vmexporter collects the internal metrics of a VictoriaMetrics installation into an "
                "obfuscated ZIP bundle for support. Without a command it opens a local web wizard.",
@@ -31,7 +43,7 @@ int RunWizardCommand(const std::vector<std::string>& args) {
                  "http://vmselect:8481/select/0/prometheus");
   app.add_flag("--no-browser", no_browser, "Do not open the wizard in a browser; only print its URL");
   app.add_flag("--debug", debug, "Log every request and VictoriaMetrics call (secrets are never logged)");
-  if (auto code = ParseVmFlags(app, args, "Usage: vmexporter [flags]\n       vmexporter export [flags]\n       vmexporter verify BUNDLE.zip")) {
+  if (auto code = ParseVmFlags(app, args, kUsage)) {
     return *code;
   }
   if (debug) spdlog::set_level(spdlog::level::debug);

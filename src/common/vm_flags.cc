@@ -81,7 +81,12 @@ std::string VmStyleHelp(const CLI::App& app, const std::string& usage_line) {
     std::string desc = opt->get_description();
     if (!opt->get_envname().empty()) desc += fmt::format(" (env {})", opt->get_envname());
     const std::string def = opt->get_default_str();
-    if (!def.empty() && def != "0" && def != "false" && TakesValue(opt)) {
+    if (!TakesValue(opt)) {
+      // A boolean flag: say which way it goes when not given (-flag=false turns a true one off).
+      if (opt->get_lnames().front() != "help" && opt->get_lnames().front() != "version") {
+        desc += fmt::format(" (default {})", def == "true" ? "true" : "false");
+      }
+    } else if (!def.empty() && def != "0" && def != "false") {
       desc += fmt::format(" (default \"{}\")", def);
     }
     out += fmt::format("    \t{}\n", desc);

@@ -90,10 +90,18 @@ TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
   ShellRun verify = Shell(Exporter() + " verify " + bundle);
   EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("bundle verified"), std::string::npos);
+  // One meaning of "series" everywhere: verify counts the distinct series the export reported.
+  EXPECT_NE(verify.out.find("6 series in "), std::string::npos) << verify.out;
 
   ShellRun reveal = Shell(Exporter() + " reveal -mapping=" + dir_.path() + "/map.json 'vmstorage-job-1 at " + storage_instance + " is slow'");
   EXPECT_EQ(reveal.code, 0) << reveal.err;
   EXPECT_EQ(reveal.out, "prod-vmstorage at 10.1.2.3:8482 is slow\n");
+  // A pseudonym the mapping does not know stays, and stderr says so instead of a silent half-translation.
+  ShellRun partial = Shell(Exporter() + " reveal -mapping=" + dir_.path() + "/map.json 'vmstorage-job-1 and vmselect-job-9'");
+  EXPECT_EQ(partial.code, 0) << partial.err;
+  EXPECT_EQ(partial.out, "prod-vmstorage and vmselect-job-9\n");
+  EXPECT_NE(partial.err.find("1 pseudonym is not in -mapping"), std::string::npos) << partial.err;
+  EXPECT_NE(partial.err.find("vmselect-job-9"), std::string::npos) << partial.err;
 }
 
 TEST_F(CliExport, StdoutModePrintsOnlyJsonLines) {
@@ -200,3 +208,18 @@ TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
 }
 
 }  // namespace vmx::testing
+
+// Top-level -help is where a new user looks first: every command, and boolean flags with their
+// defaults, as VictoriaMetrics prints them.
+TEST_F(CliExport, TopLevelHelpListsEveryCommandAndBooleanDefaults) {
+  ShellRun help = Shell(Exporter() + " -help");
+  ASSERT_EQ(help.code, 0) << help.err;
+  for (const char* command : {"vmexporter export", "vmexporter verify", "vmexporter reveal", "-oneshot"}) {
+    EXPECT_NE(help.out.find(command), std::string::npos) << command << " missing from:\n" << help.out;
+  }
+  EXPECT_NE(help.out.find("-no-browser\n"), std::string::npos) << help.out;
+  EXPECT_NE(help.out.find("only print its URL (default false)"), std::string::npos) << help.out;
+  ShellRun export_help = Shell(Exporter() + " export -help");
+  ASSERT_EQ(export_help.code, 0) << export_help.err;
+  EXPECT_NE(export_help.out.find("(default true)"), std::string::npos) << export_help.out;
+}

@@ -119,6 +119,9 @@ TEST_F(BundleVerifierTest, SeriesSpreadOverWindowsCountOnce) {
   Result<BundleVerification> v = VerifyBundle(ok);
   ASSERT_TRUE(v.ok());
   EXPECT_TRUE(v->ok()) << v->ToText();
+  EXPECT_EQ(v->series, 2u);
+  EXPECT_EQ(v->lines, 4u);
+  EXPECT_NE(v->ToText().find("2 series in 4 lines"), std::string::npos) << v->ToText();
   const std::string bad = WriteBundle(dir_, {{"metrics.jsonl", twice}, {"README.txt", "hi"}},
                                       {{"obfuscated", false}, {"metrics_count", 5}, {"lines_count", 4}});
   Result<BundleVerification> w = VerifyBundle(bad);

@@ -24,6 +24,18 @@ TEST(PseudonymReverser, RevealsWholePseudonymsOnly) {
   EXPECT_EQ(r->Reveal("nothing here"), "nothing here");
 }
 
+TEST(PseudonymReverser, NamesThePseudonymsTheMappingDoesNotKnow) {
+  nlohmann::json mapping = {{"hosts", {{"10.0.0.5", "777.777.1.3"}}},
+                            {"jobs", {{"prod-vmstorage", "vmstorage-job-1"}}}};
+  Result<PseudonymReverser> r = PseudonymReverser::FromMapping(mapping);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->UnknownPseudonyms("777.777.1.3:8482 (vmstorage-job-1) is fine"),
+            std::vector<std::string>{});
+  EXPECT_EQ(r->UnknownPseudonyms("777.777.1.30:8482, vmselect-job-2 and 777.777.1.30 again; "
+                                 "vmstorage-job-1 known; 1777.777.1.3 and x777.777.2.2 are not ours"),
+            (std::vector<std::string>{"777.777.1.30", "vmselect-job-2"}));
+}
+
 TEST(PseudonymReverser, RoundTripsTheObfuscatorsOwnMapping) {
   ObfuscationConfig config;
   config.enabled = true;

@@ -4,6 +4,7 @@ import { h, replace } from './dom.js';
 import { button, showError } from './controls.js';
 import { renderStepper } from './stepper.js';
 import { state } from './state.js';
+import { restoreSettings, saveSettings } from './session.js';
 import welcome from './steps/welcome.js';
 import timeRange from './steps/time-range.js';
 import connection from './steps/connection.js';
@@ -13,7 +14,9 @@ import exportStep from './steps/export.js';
 
 const steps = [welcome, timeRange, connection, components, privacy, exportStep];
 let current = 0;
-let reached = 0;
+// passed[i]: step i's checks succeeded (its Next was accepted). Only passed steps get a ✓, and a
+// step can be opened from the stepper or the address bar only when every step before it passed.
+let passed = steps.map(() => false);
 
 const exportRunning = () => !!(state.job && state.job.status && ['pending', 'running'].includes(state.job.status.state));
 
@@ -21,11 +24,32 @@ const card = document.getElementById('step-card');
 const nav = document.getElementById('stepper');
 const banner = document.getElementById('banner');
 
-function go(index) {
+// The furthest step that may be opened: the first one whose checks have not passed yet.
+function reachable() {
+  const firstOpen = passed.findIndex((ok) => !ok);
+  return firstOpen < 0 ? steps.length - 1 : firstOpen;
+}
+
+// Opens step `index`. `fromHistory`: the browser's Back/Forward asked for it, so the address
+// bar already shows it; otherwise the step becomes a new history entry (#step-N).
+function go(index, fromHistory = false) {
+  const target = Math.max(0, Math.min(index, reachable()));
+  if (fromHistory && target === current) {
+    // The address bar asked for a step that cannot be opened yet: stay, keep what is shown.
+    window.history.replaceState({ step: current }, '', `#step-${current + 1}`);
+    return;
+  }
   if (steps[current].dispose) steps[current].dispose();
-  current = index;
-  reached = Math.max(reached, index);
+  current = target;
+  const hash = `#step-${current + 1}`;
+  if (!fromHistory && window.location.hash !== hash) window.history.pushState({ step: current }, '', hash);
+  else if (fromHistory && target !== index) window.history.replaceState({ step: current }, '', hash);
   render();
+}
+
+function stepFromHash() {
+  const m = /^#step-(\d+)$/.exec(window.location.hash);
+  return m ? Number(m[1]) - 1 : 0;
 }
 
 // After a refused Next, moves keyboard focus to what needs attention (unless a step already
@@ -44,20 +68,33 @@ async function next() {
   if (nextButton) nextButton.disabled = true;
   try {
     if (step.leave && !(await step.leave())) {
+      // A step that fails its checks now is no longer done, whatever it was before, and
+      // neither is anything after it.
+      passed = passed.map((ok, i) => ok && i < current);
+      renderStepper(nav, steps, current, passed, go, exportRunning());
       focusProblem(nextButton);
       return;
     }
   } finally {
     if (nextButton) nextButton.disabled = false;
   }
+  passed[current] = true;
+  saveSettings();
   go(current + 1);
 }
 
-const ctx = { next: () => next(), go: (i) => go(i), restart: () => { reached = 0; go(0); }, refreshStepper: () => renderStepper(nav, steps, current, reached, go, exportRunning()) };
+const ctx = {
+  next: () => next(),
+  go: (i) => go(i),
+  restart: () => { passed = steps.map(() => false); go(0); },
+  // Opens the Export step for a job attached from the welcome step.
+  showExport: () => { passed = steps.map((_, i) => i < steps.length - 1); go(steps.length - 1); },
+  refreshStepper: () => renderStepper(nav, steps, current, passed, go, exportRunning()),
+};
 
 function render() {
   const step = steps[current];
-  renderStepper(nav, steps, current, reached, go, exportRunning());
+  renderStepper(nav, steps, current, passed, go, exportRunning());
   const heading = h('h2', { id: 'step-heading', tabindex: '-1' },
     h('span', { class: 'step-count' }, `Step ${current + 1} of ${steps.length}`), step.title);
   const body = step.render(ctx);
@@ -68,8 +105,19 @@ function render() {
   heading.focus({ preventScroll: false });
 }
 
+window.addEventListener('popstate', () => {
+  if (exportRunning() && stepFromHash() !== current) {
+    // An export is running: its step stays on screen; the history entry is put back.
+    window.history.pushState({ step: current }, '', `#step-${current + 1}`);
+    return;
+  }
+  saveSettings();
+  go(stepFromHash(), true);
+});
+
 async function start() {
   initSession();
+  restoreSettings();
   try {
     const health = await api('api/health');
     document.getElementById('version').textContent = health.version;
@@ -89,6 +137,12 @@ async function start() {
   } catch (e) {
     showError(banner, e);
   }
+  // A reload or a Back into the app lands on the step in the address bar, as far as the
+  // restored settings allow: the connection must be tested again (its secrets were not kept).
+  const wanted = stepFromHash();
+  passed = steps.map((_, i) => i < wanted && i < 2);
+  current = Math.min(wanted, reachable());
+  window.history.replaceState({ step: current }, '', `#step-${current + 1}`);
   render();
 }
 

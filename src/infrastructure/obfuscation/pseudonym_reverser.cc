@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <regex>
+#include <unordered_set>
 
 namespace vmx {
 namespace {
@@ -70,6 +72,19 @@ std::string PseudonymReverser::Reveal(std::string_view text) const {
     if (!replaced) out += text[i++];
   }
   return out;
+}
+
+std::vector<std::string> PseudonymReverser::UnknownPseudonyms(std::string_view text) const {
+  // Whole words only, as Reveal matches them.
+  static const std::regex kShape(R"((^|[^0-9A-Za-z_.-])(777\.777\.\d+\.\d+|[a-z][a-z0-9]*-job-\d+)(?![0-9A-Za-z_]|[.-]\d))");
+  std::vector<std::string> unknown;
+  std::unordered_set<std::string> seen;
+  const std::string copy(text);
+  for (auto it = std::sregex_iterator(copy.begin(), copy.end(), kShape); it != std::sregex_iterator(); ++it) {
+    std::string word = (*it)[2].str();
+    if (!originals_.contains(word) && seen.insert(word).second) unknown.push_back(std::move(word));
+  }
+  return unknown;
 }
 
 }  // namespace vmx

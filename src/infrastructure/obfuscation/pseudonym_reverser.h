@@ -23,6 +23,10 @@ class PseudonymReverser {
   // it is not part of a longer name or number ("777.777.1.3" does not match inside
   // "777.777.1.30", "vmstorage-job-1" not inside "vmstorage-job-12").
   std::string Reveal(std::string_view text) const;
+  // The distinct pseudonym-shaped words of `text` (777.777.X.Y addresses, <component>-job-<n>
+  // jobs) that this mapping does not know, in order of first appearance: a sign that the
+  // mapping belongs to another export.
+  std::vector<std::string> UnknownPseudonyms(std::string_view text) const;
   // How many pseudonyms the mapping holds.
   size_t size() const { return originals_.size(); }
 

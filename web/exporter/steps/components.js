@@ -98,7 +98,7 @@ function discoveryNotes() {
 function renderDiscovery() {
   const comps = state.discovery.components || [];
   if (comps.length === 0) {
-    replace(body, h('div', { class: 'empty' },
+    replace(body, selectionError, h('div', { class: 'empty', 'data-role': 'no-components' },
       h('p', {}, 'No VictoriaMetrics components were found in this time range.'),
       h('p', { class: 'help' }, 'Choose a longer or earlier range in step 2, check that the URL points at the VictoriaMetrics that stores these metrics (often a separate monitoring instance), or export a custom selector (step 1).')));
     return;
@@ -122,7 +122,8 @@ async function discover() {
   replace(body, h('p', { class: 'loading', role: 'status' }, 'Searching for components over the whole time range…'));
   try {
     const reply = await api('api/discover', { body: { connection: connectionBody(), time_range: timeRangeBody() } });
-    const previous = state.discovery ? new Set(state.selectedJobs) : null;
+    // Keep the user's earlier choice (also one restored after a reload); otherwise select all.
+    const previous = state.discovery || state.selectedJobs.size ? new Set(state.selectedJobs) : null;
     state.discovery = reply || { components: [] };
     state.discoveryKey = key;
     state.selectedJobs.clear();
@@ -154,7 +155,17 @@ function render() {
 
 async function leave() {
   if (state.mode === 'custom') return true;
-  if (!state.discovery || state.discoveryKey !== discoveryKey()) return false;
+  if (!state.discovery || state.discoveryKey !== discoveryKey()) {
+    showError(selectionError, { message: 'The search for components has not finished yet.',
+      hint: 'Wait for the list to appear, or use "Try again" if the search failed.' });
+    if (!selectionError.isConnected) body.prepend(selectionError);
+    return false;
+  }
+  if (!(state.discovery.components || []).length) {
+    showError(selectionError, { message: 'There is nothing to export: no components were found in this time range.',
+      hint: 'Go back to step 2 for a longer or earlier range, to step 3 for another URL, or to step 1 to export a custom selector.' });
+    return false;
+  }
   if (state.selectedJobs.size === 0) {
     showError(selectionError, { message: 'Select at least one job to export.', hint: '"Select all" is a good start for a support case.' });
     return false;

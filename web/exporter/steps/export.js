@@ -7,6 +7,7 @@ import { button, errorBox, showError } from '../controls.js';
 import { exportConfigBody, resetForAnotherExport, selection, state } from '../state.js';
 import { formatBytes, formatDuration, formatNumber, pickNumber } from '../format.js';
 import { formatInZone } from '../time.js';
+import { rememberJob } from '../known-jobs.js';
 
 const POLL_MS = 700;
 
@@ -53,6 +54,7 @@ async function startExport(startButton, startError) {
     const body = exportConfigBody();
     const reply = await api('api/export/start', { body });
     state.job = { id: reply.job_id, start: reply, status: reply, configKey: JSON.stringify(body) };
+    rememberJob(reply.job_id);
     rate = { lastCount: null, lastAt: 0, perSecond: null };
     ctxRef.refreshStepper();
     renderProgress(reply);
@@ -204,6 +206,7 @@ async function resumeExport(btn, err) {
   try {
     const reply = await api('api/export/resume', { body: { job_id: state.job.id } });
     if (reply && reply.job_id) state.job.id = reply.job_id;
+    rememberJob(state.job.id);
     rate = { lastCount: null, lastAt: 0, perSecond: null };
     followReply(reply);
   } catch (e) {
@@ -281,6 +284,14 @@ function renderCompleted(status) {
     downloadedFor = state.job.id;
     triggerDownload(href, name);
   }
+}
+
+// Shows an export this page started earlier (found by the welcome step after the tab was closed
+// and opened again): its progress, or its result with the download and the mapping.
+export function attachJob(id, status) {
+  state.job = { id, start: null, status, configKey: JSON.stringify(exportConfigBody()) };
+  rate = { lastCount: null, lastAt: 0, perSecond: null };
+  downloadedFor = id;  // it was offered when it finished; the button is there if wanted again
 }
 
 function render(ctx) {

@@ -1,12 +1,14 @@
 // Step 1: what the bundle will hold, why sharing it is safe, and what to export.
 import { h } from '../dom.js';
-import { field, radioGroup, showError } from '../controls.js';
+import { button, field, radioGroup, showError } from '../controls.js';
 import { state } from '../state.js';
 import { api } from '../api.js';
+import { forgetJob, knownJobIds } from '../known-jobs.js';
+import { attachJob } from './export.js';
 
 let queryField = null;
 
-function render() {
+function render(ctx) {
   const intro = h('div', { class: 'two-col' },
     h('div', { class: 'panel' },
       h('h3', {}, 'What is collected'),
@@ -42,21 +44,58 @@ function render() {
     onchange: (v) => { state.mode = v; customBox.hidden = v !== 'custom'; },
   });
   const unfinished = h('div', { class: 'unfinished', hidden: true });
-  showUnfinished(unfinished);
+  const session = h('div', { class: 'unfinished', 'data-role': 'session-exports', hidden: true });
+  showSessionExports(session, ctx).then((live) => showUnfinished(unfinished, live));
   return h('div', {}, h('p', { class: 'lead' }, 'This wizard exports metrics from your VictoriaMetrics into a ZIP bundle you can send to support.'),
-    unfinished, intro, mode, customBox);
+    session, unfinished, intro, mode, customBox);
+}
+
+const STATE_TEXT = { pending: 'starting', running: 'running', completed: 'finished', failed: 'failed', canceled: 'cancelled', cancelled: 'cancelled' };
+
+// Exports this page started in this vmexporter process, still running or finished (the tab may
+// have been closed meanwhile): each can be opened again to follow it or download its bundle.
+// Resolves to the set of job ids this process knows, so the staged list below leaves them out.
+async function showSessionExports(box, ctx) {
+  const live = new Set();
+  const rows = [];
+  for (const id of knownJobIds().reverse()) {
+    let status;
+    try {
+      status = await api(`api/export/status?id=${encodeURIComponent(id)}`);
+    } catch (err) {
+      if (err && [400, 404, 410].includes(err.status)) forgetJob(id);  // gone with its process
+      continue;
+    }
+    live.add(id);
+    const total = status.total_batches || 0;
+    const done = status.completed_batches || 0;
+    const result = status.result || {};
+    const what = status.state === 'completed'
+      ? (result.archive_name || (result.archive_path || '').split('/').pop() || 'bundle ready')
+      : `${done} of ${total} windows done`;
+    const open = button(status.state === 'completed' ? 'Open' : status.state === 'running' || status.state === 'pending' ? 'Show progress' : 'Open',
+      () => { attachJob(id, status); ctx.showExport(); }, { 'data-role': 'attach', 'data-job-id': id });
+    rows.push(h('li', { 'data-state': status.state },
+      h('div', {}, h('code', { text: id }), ` · ${STATE_TEXT[status.state] || status.state} · ${what} `, open)));
+  }
+  if (rows.length) {
+    box.append(h('h3', {}, 'Exports of this session'), h('ul', { class: 'plain' }, ...rows));
+    box.hidden = false;
+  }
+  return live;
 }
 
 // Exports an earlier vmexporter left unfinished (killed, crashed, disk full): their completed
 // windows wait in the staging dir, and the command line continues them.
-async function showUnfinished(box) {
+async function showUnfinished(box, live = new Set()) {
   let answer;
   try {
     answer = await api('api/export/staged');
   } catch {
     return;  // informational only: the wizard works without it
   }
-  const staged = (answer && answer.staged) || [];
+  // Exports of this process are listed above with their real state, not as unfinished leftovers.
+  const staged = ((answer && answer.staged) || []).filter((e) => !live.has(e.job_id));
   if (!staged.length) return;
   const items = staged.map((e) => {
     const range = e.time_range ? `${e.time_range.start} – ${e.time_range.end}` : 'unknown range';
