@@ -52,6 +52,7 @@ int RunWizardCommand(const std::vector<std::string>& args) {
   server_options.app_name = "vmexporter";
   server_options.addr = addr;
   server_options.assets = ExporterAssets();
+  server_options.cookie_prefix = "vmx_exporter";
   LocalServer server(server_options);
   RegisterExporterApi(server.http(), {.output_dir = output, .default_vm_url = vm_url});
   if (Status s = server.Start(); !s.ok()) {

@@ -1,16 +1,17 @@
 #include "common/local_server.h"
 
+#include <fmt/format.h>
+#include <openssl/rand.h>
 #include <signal.h>
 #include <spawn.h>
+#include <spdlog/spdlog.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
-
-#include <fmt/format.h>
-#include <openssl/rand.h>
-#include <spdlog/spdlog.h>
 
 #include "common/api_response.h"
 #include "common/version.h"
@@ -65,20 +66,28 @@ bool SecretEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
-std::string CookieValue(const httplib::Request& req, std::string_view name) {
-  const std::string cookies = req.get_header_value("Cookie");
-  size_t pos = 0;
-  while (pos < cookies.size()) {
-    size_t end = cookies.find(';', pos);
-    if (end == std::string::npos) end = cookies.size();
-    std::string_view part(cookies.data() + pos, end - pos);
-    while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
-    if (part.size() > name.size() && part.substr(0, name.size()) == name && part[name.size()] == '=') {
-      return std::string(part.substr(name.size() + 1));
+std::string CookieValue(const RequestHead& head, std::string_view name) {
+  for (const auto& [field, cookies] : head.headers) {
+    if (field.size() != 6 || strncasecmp(field.c_str(), "Cookie", 6) != 0) continue;
+    size_t pos = 0;
+    while (pos < cookies.size()) {
+      size_t end = cookies.find(';', pos);
+      if (end == std::string::npos) end = cookies.size();
+      std::string_view part(cookies.data() + pos, end - pos);
+      while (!part.empty() && part.front() == ' ') part.remove_prefix(1);
+      if (part.size() > name.size() && part.substr(0, name.size()) == name &&
+          part[name.size()] == '=') {
+        return std::string(part.substr(name.size() + 1));
+      }
+      pos = end + 1;
     }
-    pos = end + 1;
   }
   return "";
+}
+
+std::string FieldOr(const RequestHead& head, std::string_view name) {
+  const std::string* v = head.Find(name);
+  return v == nullptr ? std::string() : *v;
 }
 
 // "127.0.0.1:8080" -> "127.0.0.1", "[::1]:80" -> "::1", "localhost" -> "localhost".
@@ -116,41 +125,55 @@ LocalServer::LocalServer(LocalServerOptions options) : options_(std::move(option
   if (options_.token.empty()) options_.token = RandomToken();
 }
 
-bool LocalServer::Admit(const httplib::Request& req, httplib::Response& res) const {
-  const std::string host = HostWithoutPort(req.get_header_value("Host"));
+std::string LocalServer::cookie_name() const {
+  return fmt::format("{}_{}", options_.cookie_prefix, port_);
+}
+
+ConnectionGate::Verdict LocalServer::Admit(const RequestHead& req) const {
+  ConnectionGate::Verdict v;
+  const std::string host = HostWithoutPort(FieldOr(req, "Host"));
   if (!IsLoopbackName(host) && host != host_) {
-    ReplyError(res, Status(StatusCode::kPermissionDenied,
-                           fmt::format("requests for host {:?} are refused", host),
-                           "open the exact URL the program printed (127.0.0.1 or localhost)"));
-    res.status = 421;  // Misdirected Request: this server does not serve that name
-    return false;
+    v.refuse_status = 421;  // Misdirected Request: this server does not serve that name
+    v.error = Status(StatusCode::kPermissionDenied,
+                     fmt::format("requests for host {:?} are refused", host),
+                     "open the exact URL the program printed (127.0.0.1 or localhost)");
+    return v;
   }
   const bool is_api = req.path.rfind("/api/", 0) == 0;
-  if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS" && req.has_header("Origin")) {
-    const std::string origin = req.get_header_value("Origin");
+  const std::string* origin_field = req.Find("Origin");
+  if (req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS" &&
+      origin_field != nullptr) {
+    const std::string& origin = *origin_field;
     const std::string own = url().substr(0, url().size() - 1);  // without the trailing slash
     const std::string origin_host = HostWithoutPort(origin.substr(origin.find("://") == std::string::npos ? 0 : origin.find("://") + 3));
     const bool same = origin == own || (origin.rfind("http://", 0) == 0 && IsLoopbackName(origin_host) &&
                                         origin.ends_with(":" + std::to_string(port_)));
     if (!same) {
-      ReplyError(res, Status(StatusCode::kPermissionDenied,
-                             fmt::format("cross-site request from {:?} refused", origin)));
-      return false;
+      v.refuse_status = 403;
+      v.error = Status(StatusCode::kPermissionDenied,
+                       fmt::format("cross-site request from {:?} refused", origin));
+      return v;
     }
   }
   if (is_api && req.path != "/api/health") {
-    const std::string header = req.get_header_value("X-Auth-Token");
-    const bool ok = SecretEquals(header, options_.token) ||
-                    SecretEquals(CookieValue(req, "vmx_token"), options_.token);
+    const bool ok = SecretEquals(FieldOr(req, "X-Auth-Token"), options_.token) ||
+                    SecretEquals(CookieValue(req, cookie_name()), options_.token);
     if (!ok) {
-      ReplyError(res, Status::Unauthenticated(
-                          "this API needs the session token",
-                          "open the URL printed at start-up (it ends with ?token=…); API clients send "
-                          "it as the X-Auth-Token header"));
-      return false;
+      v.refuse_status = 401;
+      v.error = Status::Unauthenticated(
+          "this API needs the session token",
+          "open the URL printed at start-up (it ends with ?token=…); API clients "
+          "send it as the X-Auth-Token header");
+      return v;
     }
   }
-  return true;
+  // The page and /api/health take no body; API routes take JSON up to a small limit; only the
+  // upload routes stream more.
+  v.max_body_bytes = is_api && req.path != "/api/health" ? options_.max_json_body_bytes : 0;
+  for (const auto& [route, limit] : options_.streamed_body_routes) {
+    if (req.path == route) v.max_body_bytes = limit;
+  }
+  return v;
 }
 
 LocalServer::~LocalServer() {
@@ -159,23 +182,16 @@ LocalServer::~LocalServer() {
 }
 
 void LocalServer::RegisterBuiltinRoutes() {
-  // An open keep-alive connection holds a worker while it idles between requests (up to the
-  // keep-alive timeout), so httplib's default of 8 workers let 8 polling tabs or scripts stall
-  // the page for seconds (tests/integration/load_check_test.cc: 2.3 s with 50 pollers). 64
-  // serves 50 concurrent pollers plus the page; idle workers cost only their stacks.
-  constexpr size_t kWorkerThreads = 64;
-  server_.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
   server_.set_logger([](const httplib::Request& req, const httplib::Response& res) {
     // -debug. The path only: a query such as "/?token=…" carries the session secret.
     spdlog::debug("{} {} -> {}", req.method, req.path, res.status);
   });
-  server_.set_payload_max_length(options_.max_body_bytes);
-  server_.set_read_timeout(30, 0);     // a slow client cannot hold a worker forever
-  server_.set_write_timeout(300, 0);   // per write, so large downloads are never cut off
-  server_.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-    return Admit(req, res) ? httplib::Server::HandlerResponse::Unhandled
-                           : httplib::Server::HandlerResponse::Handled;
-  });
+  // The gate enforced each route's limit on the head already; this is httplib's own backstop.
+  uint64_t largest = options_.max_json_body_bytes;
+  for (const auto& route : options_.streamed_body_routes) largest = std::max(largest, route.second);
+  server_.set_payload_max_length(static_cast<size_t>(largest));
+  server_.set_keep_alive_timeout(
+      std::chrono::duration_cast<std::chrono::seconds>(options_.gate.idle_timeout).count());
   server_.Get("/api/health", [](const httplib::Request&, httplib::Response& res) {
     ReplyJson(res, {{"status", "ok"}, {"version", std::string(Version())}});
   });
@@ -184,7 +200,7 @@ void LocalServer::RegisterBuiltinRoutes() {
       // Opening the printed URL hands the browser the token as a cookie, so plain links
       // (downloads) work; the page also sends it as a header.
       if (req.has_param("token") && SecretEquals(req.get_param_value("token"), options_.token)) {
-        res.set_header("Set-Cookie", "vmx_token=" + options_.token +
+        res.set_header("Set-Cookie", cookie_name() + "=" + options_.token +
                                          "; Path=/; HttpOnly; SameSite=Strict");
       }
       res.set_header("Cache-Control", "no-store");
@@ -201,9 +217,8 @@ void LocalServer::RegisterBuiltinRoutes() {
     if (res.status == 404 && req.path.rfind("/api/", 0) == 0 && res.body.empty()) {
       ReplyError(res, Status::NotFound(fmt::format("no API endpoint {} {}", req.method, req.path)));
     } else if (res.status == 413 && res.body.empty()) {
-      ReplyError(res, Status::TooLarge(
-                          fmt::format("request body is larger than the limit of {} bytes",
-                                      options_.max_body_bytes)));
+      ReplyError(res,
+                 Status::TooLarge(fmt::format("request body of {} is over its limit", req.path)));
     }
   });
 }
@@ -246,6 +261,11 @@ Status LocalServer::Start() {
   // polls) overflows it, the kernel drops SYNs and clients wait 1 s, 3 s, 7 s for retransmits.
   // listen() again on a listening socket only changes the backlog.
   if (listen_fd >= 0) ::listen(listen_fd, SOMAXCONN);
+  gate_ = std::make_unique<ConnectionGate>(
+      options_.gate, [this](const RequestHead& head) { return Admit(head); },
+      [this](RequestStream& stream) { return server_.ServeOne(stream); });
+  if (Status g = gate_->Start(); !g.ok()) return g;
+  server_.AttachGate(gate_.get());
   listener_ = std::thread([this] { server_.listen_after_bind(); });
   return Status::Ok();
 }
@@ -275,6 +295,8 @@ void LocalServer::WaitForShutdown() {
 void LocalServer::Stop() {
   stop_requested_.store(true);
   server_.stop();
+  if (listener_.joinable() && std::this_thread::get_id() != listener_.get_id()) listener_.join();
+  if (gate_) gate_->Stop();
 }
 
 }  // namespace vmx

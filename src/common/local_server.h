@@ -4,21 +4,31 @@
 // one), serves the embedded page at "/" and GET /api/health, and shuts down on SIGINT/SIGTERM.
 // Register API routes on http() before Start(). Start/Wait/Stop may be called from any thread.
 //
-// Safety (SPEC.md section 10): every /api/* call except /api/health must carry the per-process
-// token (header X-Auth-Token, or the cookie the page gets when opened with ?token=…); requests
-// whose Host is not a loopback name get 421 (DNS rebinding); state-changing requests from a
-// foreign Origin get 403; bodies over max_body_bytes get 413.
+// Safety (SPEC.md section 10): every request head is read by a ConnectionGate with hard bounds
+// (request line 8 KiB, head 64 KiB, a total deadline per head, a short keep-alive idle time, a cap
+// on open connections) and judged before any body byte is read: every /api/* call except
+// /api/health must carry the per-process token (header X-Auth-Token, or the cookie the page gets
+// when opened with ?token=…; its name carries the binary and port so two servers on one host do
+// not overwrite each other's); requests whose Host is not a loopback name get 421 (DNS
+// rebinding); state-changing requests from a foreign Origin get 403; a body over its route's
+// limit gets 413 (1 MiB on /api/*, none on the page, uploads only on the routes named in
+// streamed_body_routes). Refused requests are answered and their connection closed unread.
 #pragma once
 
 #include <httplib.h>
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
 #include <span>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
+#include "common/connection_gate.h"
 #include "common/embedded_assets.h"
+#include "common/gated_http_server.h"
 #include "common/status.h"
 
 namespace vmx {
@@ -27,8 +37,13 @@ struct LocalServerOptions {
   std::string app_name;                // "vmexporter" or "vmimport": used in the printed line
   std::string addr = "127.0.0.1:0";    // host:port; ":port" means loopback
   std::span<const EmbeddedAsset> assets;
-  size_t max_body_bytes = 1 << 20;     // larger only where uploads need it (vmimport)
+  // The session cookie is "<cookie_prefix>_<port>", e.g. "vmx_exporter_41234".
+  std::string cookie_prefix = "vmx";
+  uint64_t max_json_body_bytes = 1 << 20;  // every /api/* route not listed below
+  // Routes whose handlers stream their body (uploads), each with its own limit.
+  std::vector<std::pair<std::string, uint64_t>> streamed_body_routes;
   std::string token;                   // empty: a random one is generated
+  ConnectionGate::Options gate;        // request head bounds, deadlines, connection cap
 };
 
 class LocalServer {
@@ -51,6 +66,8 @@ class LocalServer {
   std::string url_with_token() const { return url() + "?token=" + options_.token; }
   const std::string& token() const { return options_.token; }
   int port() const { return port_; }
+  // The name of the session cookie, valid after Start().
+  std::string cookie_name() const;
 
   // Blocks until SIGINT/SIGTERM arrives or Stop() is called, then stops the server.
   void WaitForShutdown();
@@ -58,11 +75,12 @@ class LocalServer {
 
  private:
   void RegisterBuiltinRoutes();
-  // Returns false (and fills `res`) when the request must be refused.
-  bool Admit(const httplib::Request& req, httplib::Response& res) const;
+  // Decides on a request from its head alone, before any of its body is read.
+  ConnectionGate::Verdict Admit(const RequestHead& head) const;
 
   LocalServerOptions options_;
-  httplib::Server server_;
+  GatedHttpServer server_;
+  std::unique_ptr<ConnectionGate> gate_;
   std::string host_;
   int port_ = 0;
   std::thread listener_;

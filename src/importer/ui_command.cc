@@ -50,8 +50,11 @@ int RunUiCommand(const std::vector<std::string>& args) {
   server_options.app_name = "vmimport";
   server_options.addr = addr;
   server_options.assets = ImporterAssets();
-  // Uploads stream to disk through a ContentReader, so a large limit costs no memory.
-  server_options.max_body_bytes = static_cast<size_t>(limits.max_upload_bytes);
+  server_options.cookie_prefix = "vmx_import";
+  // Only the upload streams (to disk, through a ContentReader); every other route keeps the
+  // 1 MiB JSON limit.
+  server_options.streamed_body_routes = {
+      {"/api/upload", static_cast<uint64_t>(limits.max_upload_bytes)}};
   ImportJobs jobs(tmp_dir);
   ViewSession view;  // before the server: its handlers use it until the server is gone
   LocalServer server(server_options);

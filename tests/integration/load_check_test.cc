@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "domain/time_range.h"
+#include "support/raw_connection.h"
 #include "support/vm_harness.h"
 
 namespace vmx::testing {
@@ -46,16 +47,6 @@ int64_t NowMs() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-// VmRSS of a process in KiB (0 when unreadable).
-long RssKb(pid_t pid) {
-  std::ifstream in("/proc/" + std::to_string(pid) + "/status");
-  std::string line;
-  while (std::getline(in, line)) {
-    if (line.rfind("VmRSS:", 0) == 0) return std::strtol(line.c_str() + 6, nullptr, 10);
-  }
-  return 0;
 }
 
 double Percentile(std::vector<double> v, double p) {

@@ -121,9 +121,15 @@ TEST(LocalServerSafety, ApiNeedsTheSessionToken) {
                               {{"X-Auth-Token", std::string(64, 'a')}});
   EXPECT_EQ(wrong.status, 401);
   EXPECT_EQ(server.Api("GET", "/api/config").status, 200);
-  HttpAnswer cookie = HttpCall("GET", server.base() + "/api/config", "", "", "", "",
-                               {{"Cookie", "other=1; vmx_token=" + server.token()}});
+  const std::string port = server.base().substr(server.base().rfind(':') + 1);
+  HttpAnswer cookie =
+      HttpCall("GET", server.base() + "/api/config", "", "", "", "",
+               {{"Cookie", "other=1; vmx_exporter_" + port + "=" + server.token()}});
   EXPECT_EQ(cookie.status, 200);
+  // Another server's cookie (another binary, or the same one on another port) is not ours.
+  HttpAnswer other = HttpCall("GET", server.base() + "/api/config", "", "", "", "",
+                              {{"Cookie", "vmx_import_" + port + "=" + server.token()}});
+  EXPECT_EQ(other.status, 401);
 }
 
 TEST(LocalServerSafety, OpeningThePrintedUrlSetsTheCookie) {
@@ -131,7 +137,9 @@ TEST(LocalServerSafety, OpeningThePrintedUrlSetsTheCookie) {
   httplib::Client cli(server.base());
   httplib::Result r = cli.Get(("/?token=" + server.token()).c_str());
   ASSERT_TRUE(r);
-  EXPECT_EQ(r->get_header_value("Set-Cookie").find("vmx_token=" + server.token()), 0u);
+  const std::string port = server.base().substr(server.base().rfind(':') + 1);
+  EXPECT_EQ(r->get_header_value("Set-Cookie").find("vmx_import_" + port + "=" + server.token()),
+            0u);
   EXPECT_NE(r->get_header_value("Set-Cookie").find("HttpOnly"), std::string::npos);
   httplib::Result plain = cli.Get("/");
   ASSERT_TRUE(plain);

@@ -1,7 +1,23 @@
 // Every request the page makes to vmimport goes through this file, so headers (the session
 // token) are added in one place. Paths are relative ('api/...') so the page works under any prefix.
+const TOKEN_KEY = 'vmimport.token';
 const headers = {};
-const token = new URLSearchParams(window.location.search).get('token');
+
+// Reads ?token=… from the address bar (as printed by vmimport), keeps it for this tab in
+// sessionStorage and removes it from the visible URL and history, as the exporter's page does.
+function sessionToken() {
+  const params = new URLSearchParams(window.location.search);
+  const fromUrl = params.get('token');
+  if (fromUrl) {
+    sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    params.delete('token');
+    const query = params.toString();
+    window.history.replaceState(null, '', window.location.pathname + (query ? `?${query}` : '') + window.location.hash);
+  }
+  return sessionStorage.getItem(TOKEN_KEY) || '';
+}
+
+const token = sessionToken();
 if (token) headers['X-Auth-Token'] = token;
 
 // Sets a header sent with every API request.
