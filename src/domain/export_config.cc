@@ -132,9 +132,18 @@ Result<ExportConfig> ExportConfigFromJson(const nlohmann::json& j) {
   if (!os.ok()) return os.status();
   if (*os != nullptr) {
     if (!(s = ReadString(**os, "archive_name", "output_settings.", &c.archive_name)).ok()) return s;
-    if (c.archive_name.find('/') != std::string::npos || c.archive_name.find('\\') != std::string::npos ||
-        c.archive_name == "." || c.archive_name == "..") {
-      return Status::InvalidArgument("output_settings.archive_name must be a file name, not a path");
+    // A plain file name: no path, no NUL (it would cut the name short), no quote (it ends up in a
+    // Content-Disposition header), nothing a shell or a ZIP tool would read differently.
+    const bool plain = std::all_of(c.archive_name.begin(), c.archive_name.end(), [](char ch) {
+      return (ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
+             ch == '.' || ch == '_' || ch == '-';
+    });
+    if (!plain || c.archive_name == "." || c.archive_name == "..") {
+      return Status::InvalidArgument(
+          fmt::format(
+              "output_settings.archive_name {:?} may hold only letters, digits, '.', '_' and '-'",
+              c.archive_name),
+          "give a plain file name such as support_bundle.zip");
     }
   }
   return c;

@@ -1,12 +1,15 @@
 #include "server/export_api.h"
 
 #include <fmt/format.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <filesystem>
 
 #include "application/export/staged_exports.h"
 #include "common/api_response.h"
+#include "common/safe_file.h"
 
 namespace vmx {
 namespace {
@@ -160,14 +163,18 @@ void RegisterExportApi(httplib::Server& server, std::shared_ptr<ExportService> s
     }
     Result<std::string> path = service->OwnBundlePath(req.get_param_value("path"));
     if (!path.ok()) return ReplyError(res, path.status());
-    std::error_code ec;
-    const uint64_t size = std::filesystem::file_size(*path, ec);
-    std::shared_ptr<FILE> file(std::fopen(path->c_str(), "rb"), [](FILE* f) {
+    // Only the file this process wrote: a symlink or another file put in its place is refused.
+    Result<int> fd = OpenRecordedFile(*path);
+    if (!fd.ok()) return ReplyError(res, fd.status());
+    std::shared_ptr<FILE> file(fdopen(*fd, "rb"), [](FILE* f) {
       if (f != nullptr) std::fclose(f);
     });
-    if (ec || file == nullptr) {
+    struct stat st {};
+    if (file == nullptr || fstat(fileno(file.get()), &st) != 0) {
+      if (file == nullptr) close(*fd);
       return ReplyError(res, Status::NotFound("the bundle " + *path + " can no longer be read"));
     }
+    const uint64_t size = static_cast<uint64_t>(st.st_size);
     const std::string name = std::filesystem::path(*path).filename().string();
     res.set_header("Content-Disposition", "attachment; filename=\"" + name + "\"");
     res.set_content_provider(

@@ -12,6 +12,7 @@
 #include "application/obfuscator_registry.h"
 #include "infrastructure/obfuscation/leak_guard.h"
 #include "common/line_splitter.h"
+#include "common/safe_file.h"
 #include "common/version.h"
 #include "infrastructure/archive/bundle_metadata.h"
 #include "infrastructure/archive/bundle_readme.h"
@@ -55,12 +56,11 @@ Status ProbeWritableDir(const std::string& dir, const char* what, const char* hi
   std::error_code ec;
   const std::string where = dir.empty() ? "." : dir;
   fs::create_directories(where, ec);
-  const std::string probe = (fs::path(where) / ".vmexporter-write-probe").string();
-  FILE* f = ec ? nullptr : std::fopen(probe.c_str(), "wb");
-  const std::string cause = ec ? ec.message() : std::strerror(errno);
-  if (f == nullptr) return Status::Storage(fmt::format("cannot write to the {} {}: {}", what, where, cause), hint);
-  std::fclose(f);
-  std::remove(probe.c_str());
+  // A unique name (mkstemp), never a fixed one a local user could plant a symlink under.
+  const Status probe = ec ? Status::Storage(ec.message()) : ProbeCanCreateFiles(where);
+  if (!probe.ok())
+    return Status::Storage(
+        fmt::format("cannot write to the {} {}: {}", what, where, probe.message()), hint);
   return Status::Ok();
 }
 

@@ -8,6 +8,7 @@
 #include <ctime>
 #include <filesystem>
 
+#include "common/safe_file.h"
 #include "domain/export_config.h"
 
 namespace vmx {
@@ -59,10 +60,9 @@ Status WriteSha256Sidecar(const std::string& zip_path, const std::string& sha256
   const std::string tmp = path + ".part";
   const std::string text =
       Sha256SidecarText(sha256_hex, std::filesystem::path(zip_path).filename().string());
-  FILE* f = std::fopen(tmp.c_str(), "wb");
-  if (f == nullptr) {
-    return Status::Internal(fmt::format("cannot create {}: {}", tmp, std::strerror(errno)));
-  }
+  Result<FILE*> created = ReplaceWithNewFile(tmp);
+  if (!created.ok()) return created.status();
+  FILE* f = *created;
   const bool ok = std::fwrite(text.data(), 1, text.size(), f) == text.size();
   if (std::fclose(f) != 0 || !ok) {
     std::remove(tmp.c_str());

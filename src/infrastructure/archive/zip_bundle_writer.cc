@@ -1,6 +1,7 @@
 #include "infrastructure/archive/zip_bundle_writer.h"
 
 #include <fmt/format.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <cstdio>
@@ -9,8 +10,7 @@
 #include <filesystem>
 #include <vector>
 
-#include <unistd.h>
-
+#include "common/safe_file.h"
 #include "infrastructure/archive/raw_deflater.h"
 #include "infrastructure/archive/sha256_stream.h"
 
@@ -194,11 +194,10 @@ Result<std::unique_ptr<ZipBundleWriter>> ZipBundleWriter::Create(const std::stri
   Impl& im = *w->impl_;
   im.part_path = path + ".part";
   im.level = compression_level;
-  im.file = std::fopen(im.part_path.c_str(), "wb");
-  if (im.file == nullptr) {
-    return Status::Storage(fmt::format("cannot create {}: {}", im.part_path, std::strerror(errno)),
-                            "choose an output directory you can write to");
-  }
+  // Never through a name planted in the output directory: a symlink there is removed, not followed.
+  Result<FILE*> file = ReplaceWithNewFile(im.part_path);
+  if (!file.ok()) return file.status();
+  im.file = *file;
   std::setvbuf(im.file, nullptr, _IOFBF, 1 << 20);
   return w;
 }
@@ -249,8 +248,6 @@ Result<std::string> ZipBundleWriter::Commit() {
   if (Status s = im.WriteCentralDirectory(); !s.ok()) return s;
   const bool flushed = std::fflush(im.file) == 0 && fsync(fileno(im.file)) == 0;
   const int err = errno;
-  std::fclose(im.file);
-  im.file = nullptr;
   if (!flushed) {
     return Status::Storage(fmt::format("cannot write {}: {}", im.part_path, std::strerror(err)),
                             "check free disk space in the output directory");
@@ -260,6 +257,10 @@ Result<std::string> ZipBundleWriter::Commit() {
   if (ec) {
     return Status::Internal(fmt::format("cannot rename {} to {}: {}", im.part_path, path_, ec.message()));
   }
+  // Downloads serve this very file only (device and inode), not whatever is renamed over it later.
+  RecordCreatedFile(path_, fileno(im.file));
+  std::fclose(im.file);
+  im.file = nullptr;
   im.committed = true;
   return im.file_hash.HexDigest();
 }
