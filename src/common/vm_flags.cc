@@ -97,6 +97,31 @@ std::string VmStyleHelp(const CLI::App& app, const std::string& usage_line) {
   return out;
 }
 
+namespace {
+
+// Flags whose value is a secret: on the command line, any local user reads it in `ps`.
+constexpr std::string_view kSecretFlags[] = {"password", "bearer-token", "header",
+                                             "obfuscation-key"};
+
+// One stderr line for each secret given as a flag, naming the environment variable to use instead.
+void WarnSecretsGivenAsFlags(const CLI::App& app, const std::vector<std::string>& normalized) {
+  for (std::string_view name : kSecretFlags) {
+    const std::string flag = "--" + std::string(name);
+    const CLI::Option* opt = app.get_option_no_throw(flag);
+    if (opt == nullptr || opt->get_envname().empty()) continue;
+    for (const std::string& arg : normalized) {
+      if (arg == flag || arg.rfind(flag + "=", 0) == 0) {
+        std::cerr << "warning: -" << name
+                  << " on the command line is visible to other local users (ps); set "
+                  << opt->get_envname() << " instead\n";
+        break;
+      }
+    }
+  }
+}
+
+}  // namespace
+
 std::optional<int> ParseVmFlags(CLI::App& app, const std::vector<std::string>& args,
                                 const std::string& usage_line) {
   app.set_help_flag();
@@ -124,6 +149,7 @@ std::optional<int> ParseVmFlags(CLI::App& app, const std::vector<std::string>& a
     std::cout << app.get_name() << " " << Version() << "\n";
     return 0;
   }
+  WarnSecretsGivenAsFlags(app, norm);
   return std::nullopt;
 }
 
