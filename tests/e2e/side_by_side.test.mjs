@@ -2,9 +2,9 @@
 // with one cookie name the page opened second overwrote the first one's session and the
 // exporter's download link answered 401 (issue 15). Each server now names its cookie after the
 // binary and port, and both pages drop ?token= from the address bar.
-import { test, after } from 'node:test';
+import { after } from 'node:test';
 import assert from 'node:assert/strict';
-import { launchBrowser, startBinary, stopAll } from './lib/harness.mjs';
+import { launchBrowser, startBinary, stopAll, test } from './lib/harness.mjs';
 
 after(stopAll);
 
