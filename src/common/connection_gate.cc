@@ -16,6 +16,8 @@
 #include <charconv>
 #include <nlohmann/json.hpp>
 
+#include "common/http_reason.h"
+
 namespace vmx {
 namespace {
 
@@ -29,33 +31,6 @@ constexpr auto kSweepInterval = std::chrono::milliseconds(100);
 // Fields whose repetition would let two readers of the head disagree on it.
 constexpr std::string_view kSingleFields[] = {"Host", "Content-Length", "Transfer-Encoding",
                                               "Origin", "X-Auth-Token"};
-
-const char* ReasonPhrase(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 408:
-      return "Request Timeout";
-    case 413:
-      return "Payload Too Large";
-    case 414:
-      return "URI Too Long";
-    case 421:
-      return "Misdirected Request";
-    case 431:
-      return "Request Header Fields Too Large";
-    case 503:
-      return "Service Unavailable";
-    default:
-      return "Error";
-  }
-}
 
 // The body framing of `head`, or why it cannot be read safely.
 Result<RequestBody> BodyOf(const RequestHead& head) {
@@ -309,7 +284,7 @@ void ConnectionGate::Refuse(Connection& c, int http_status, const Status& error)
       "HTTP/1.1 {} {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: "
       "close\r\n"
       "Cache-Control: no-store\r\n\r\n{}",
-      http_status, ReasonPhrase(http_status), body.size(), body);
+      http_status, HttpReasonPhrase(http_status), body.size(), body);
   // The answer is small and the socket's send buffer empty: one non-blocking send delivers it.
   [[maybe_unused]] const ssize_t n =
       ::send(c.fd, answer.data(), answer.size(), MSG_NOSIGNAL | MSG_DONTWAIT);

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "common/http_reason.h"
 #include "infrastructure/vm/url_normalizer.h"
 
 namespace vmx {
@@ -56,37 +57,6 @@ std::string QuotedAfter(std::string_view text, std::string_view marker) {
   return std::string(text.substr(pos, end - pos));
 }
 
-const char* ReasonPhrase(int status) {
-  switch (status) {
-    case 400:
-      return "Bad Request";
-    case 401:
-      return "Unauthorized";
-    case 403:
-      return "Forbidden";
-    case 404:
-      return "Not Found";
-    case 405:
-      return "Method Not Allowed";
-    case 413:
-      return "Payload Too Large";
-    case 422:
-      return "Unprocessable Entity";
-    case 429:
-      return "Too Many Requests";
-    case 500:
-      return "Internal Server Error";
-    case 502:
-      return "Bad Gateway";
-    case 503:
-      return "Service Unavailable";
-    case 504:
-      return "Gateway Timeout";
-    default:
-      return "";
-  }
-}
-
 }  // namespace
 
 std::vector<std::string> SecretsOf(const Connection& c) {
@@ -131,8 +101,8 @@ Status StatusFromVmAnswer(int http_status, std::string_view body, const std::str
                           const Connection& connection) {
   const std::string text = CleanVmErrorText(body, SecretsOf(connection));
   const std::string cause =
-      fmt::format("HTTP {}{}{}{}", http_status, ReasonPhrase(http_status)[0] != '\0' ? " " : "",
-                  ReasonPhrase(http_status), text.empty() ? "" : ": " + text);
+      fmt::format("HTTP {}{}{}{}", http_status, HttpReasonPhrase(http_status)[0] != '\0' ? " " : "",
+                  HttpReasonPhrase(http_status), text.empty() ? "" : ": " + text);
   const std::string message = what + ": " + cause;
   const std::string base = connection.full_api_url;
 
