@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include <chrono>
-#include <memory>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -125,7 +125,7 @@ TEST_F(PlantedSymlinks, SwappedBundleIsNotServed) {
 
 // Before: a NUL lost the bundle and '"' broke Content-Disposition.
 TEST_F(PlantedSymlinks, ArchiveNameIsAPlainFileName) {
-  for (const std::string bad :
+  for (const std::string& bad :
        {std::string("a\0b.zip", 7), std::string("a\".zip"), std::string("../x.zip"),
         std::string("a b.zip"), std::string("..")}) {
     const HttpAnswer a = server_->Api("POST", "/api/export/start", Config(bad).dump());
