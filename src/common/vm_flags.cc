@@ -129,8 +129,9 @@ std::optional<int> ParseVmFlags(CLI::App& app, const std::vector<std::string>& a
   bool version = false;
   app.add_flag("--help,-h", help, "Show these flags and exit");
   app.add_flag("--version", version, "Show the version and exit");
-  std::vector<std::string> norm = NormalizeVmStyleArgs(app, args);
-  std::reverse(norm.begin(), norm.end());  // CLI11 takes the arguments in reverse order
+  const std::vector<std::string> given = NormalizeVmStyleArgs(app, args);
+  std::vector<std::string> norm(given.rbegin(), given.rend());  // CLI11 takes them reversed
+  // and consumes them while parsing
   try {
     app.parse(norm);
   } catch (const CLI::ParseError& e) {
@@ -149,7 +150,7 @@ std::optional<int> ParseVmFlags(CLI::App& app, const std::vector<std::string>& a
     std::cout << app.get_name() << " " << Version() << "\n";
     return 0;
   }
-  WarnSecretsGivenAsFlags(app, norm);
+  WarnSecretsGivenAsFlags(app, given);
   return std::nullopt;
 }
 

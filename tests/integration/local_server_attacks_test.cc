@@ -30,7 +30,7 @@ constexpr long kRssGrowthLimitKb = 50 * 1024;
 class PeakRss {
  public:
   explicit PeakRss(pid_t pid)
-      : thread_([this, pid] {
+      : peak_kb_(RssKb(pid)), thread_([this, pid] {
           while (!stop_.load()) {
             peak_kb_.store(std::max(peak_kb_.load(), RssKb(pid)));
             std::this_thread::sleep_for(milliseconds(10));
