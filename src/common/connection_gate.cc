@@ -89,6 +89,7 @@ Status ConnectionGate::Start() {
   epoll_ctl(epoll_fd_, EPOLL_CTL_ADD, wake_fd_, &ev);
   workers_ = std::make_unique<httplib::ThreadPool>(options_.workers);
   loop_ = std::thread([this] { Loop(); });
+  started_.store(true);
   return Status::Ok();
 }
 
@@ -113,7 +114,11 @@ void ConnectionGate::Wake() {
 }
 
 void ConnectionGate::Stop() {
-  if (!loop_.joinable()) return;
+  if (!started_.load()) return;
+  std::call_once(stop_once_, [this] { StopOnce(); });
+}
+
+void ConnectionGate::StopOnce() {
   {
     std::lock_guard<std::mutex> lock(mu_);
     stopping_.store(true);

@@ -63,11 +63,13 @@ class ConnectionGate {
   // Takes ownership of an accepted connection.
   void Add(int fd);
   // Closes every connection and joins all threads; requests being served see their socket shut.
+  // Safe to call more than once and from several threads (a signal watcher and main).
   void Stop();
 
  private:
   struct Connection;
 
+  void StopOnce();
   void Loop();
   void Intake();
   void Watch(std::unique_ptr<Connection> c);
@@ -88,7 +90,9 @@ class ConnectionGate {
   int wake_fd_ = -1;
   std::thread loop_;
   std::unique_ptr<httplib::ThreadPool> workers_;
+  std::atomic<bool> started_{false};
   std::atomic<bool> stopping_{false};
+  std::once_flag stop_once_;
 
   // Owned by the loop thread.
   std::unordered_map<int, std::unique_ptr<Connection>> waiting_;

@@ -295,7 +295,6 @@ void LocalServer::WaitForShutdown() {
 void LocalServer::Stop() {
   stop_requested_.store(true);
   server_.stop();
-  if (listener_.joinable() && std::this_thread::get_id() != listener_.get_id()) listener_.join();
   if (gate_) gate_->Stop();
 }
 

@@ -153,6 +153,7 @@ int RunViewCommand(const std::vector<std::string>& args) {
   server_options.app_name = "vmimport";
   server_options.addr = addr;
   server_options.assets = ImporterAssets();
+  server_options.cookie_prefix = "vmx_import";
   ViewSession session;  // before the server: its handlers use it until the server is gone
   LocalServer server(server_options);
   RegisterViewApi(server.http(), session);
