@@ -14,10 +14,19 @@
 namespace vmx {
 namespace {
 
+// Device and inode name a file; a file created after ours was removed can get the same inode
+// number, so the change time (set at creation, rename and writes) and size must match too.
 struct FileIdentity {
   dev_t dev = 0;
   ino_t ino = 0;
+  off_t size = 0;
+  timespec ctime{};
 };
+
+bool SameFile(const struct stat& st, const FileIdentity& id) {
+  return st.st_dev == id.dev && st.st_ino == id.ino && st.st_size == id.size &&
+         st.st_ctim.tv_sec == id.ctime.tv_sec && st.st_ctim.tv_nsec == id.ctime.tv_nsec;
+}
 
 std::mutex& RecordMutex() {
   static std::mutex mu;
@@ -70,7 +79,7 @@ void RecordCreatedFile(const std::string& path, int fd) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return;
   std::lock_guard<std::mutex> lock(RecordMutex());
-  Records()[path] = {st.st_dev, st.st_ino};
+  Records()[path] = {st.st_dev, st.st_ino, st.st_size, st.st_ctim};
 }
 
 Result<int> OpenRecordedFile(const std::string& path) {
@@ -86,8 +95,7 @@ Result<int> OpenRecordedFile(const std::string& path) {
   if (fd < 0)
     return Status::NotFound(fmt::format("cannot open {}: {}", path, std::strerror(errno)));
   struct stat st {};
-  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_dev != want.dev ||
-      st.st_ino != want.ino) {
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !SameFile(st, want)) {
     ::close(fd);
     return Status::NotFound(fmt::format("{} is no longer the file this process wrote", path),
                             "it was replaced or moved after the export; export again");
