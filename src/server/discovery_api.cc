@@ -26,11 +26,25 @@ Result<Connection> ConnectionOf(const nlohmann::json& body) {
   return ConnectionFromJson(*it, "connection.");
 }
 
-void HandleValidate(const VmService& service, const httplib::Request& req, httplib::Response& res) {
+// A request body and the connection in it.
+struct ConnectionRequest {
+  nlohmann::json body;
+  Connection connection;
+};
+
+Result<ConnectionRequest> ConnectionRequestOf(const httplib::Request& req) {
   Result<nlohmann::json> body = ParseJsonBody(req);
-  if (!body.ok()) return ReplyError(res, body.status());
+  if (!body.ok()) return body.status();
   Result<Connection> conn = ConnectionOf(*body);
-  if (!conn.ok()) return ReplyError(res, conn.status());
+  if (!conn.ok()) return conn.status();
+  return ConnectionRequest{std::move(*body), std::move(*conn)};
+}
+
+void HandleValidate(const VmService& service, const httplib::Request& req, httplib::Response& res) {
+  Result<ConnectionRequest> in = ConnectionRequestOf(req);
+  if (!in.ok()) return ReplyError(res, in.status());
+  const nlohmann::json* body = &in->body;
+  const Connection* conn = &in->connection;
   ValidationReport report = service.Validate(*conn);
   if (report.status.ok()) return ReplyJson(res, report.ToJson());
   // Like vmgather, a VictoriaMetrics that cannot be used is an answer (200, success:false), not
@@ -67,10 +81,10 @@ Result<std::string> TextOf(const nlohmann::json& body, const char* key, const ch
 // POST /api/validate-query {connection, query}: vmgather's custom-query check.
 void HandleValidateQuery(const VmService& service, const httplib::Request& req,
                          httplib::Response& res) {
-  Result<nlohmann::json> body = ParseJsonBody(req);
-  if (!body.ok()) return ReplyError(res, body.status());
-  Result<Connection> conn = ConnectionOf(*body);
-  if (!conn.ok()) return ReplyError(res, conn.status());
+  Result<ConnectionRequest> in = ConnectionRequestOf(req);
+  if (!in.ok()) return ReplyError(res, in.status());
+  const nlohmann::json* body = &in->body;
+  const Connection* conn = &in->connection;
   Result<std::string> query =
       TextOf(*body, "query", "{job=\"vmagent\"} or rate(vm_http_requests_total[5m])");
   if (!query.ok()) return ReplyError(res, query.status());
@@ -89,10 +103,10 @@ void HandleValidateQuery(const VmService& service, const httplib::Request& req,
 // reaches, as vmgather lists them.
 void HandleDiscoverSelector(const VmService& service, const httplib::Request& req,
                             httplib::Response& res) {
-  Result<nlohmann::json> body = ParseJsonBody(req);
-  if (!body.ok()) return ReplyError(res, body.status());
-  Result<Connection> conn = ConnectionOf(*body);
-  if (!conn.ok()) return ReplyError(res, conn.status());
+  Result<ConnectionRequest> in = ConnectionRequestOf(req);
+  if (!in.ok()) return ReplyError(res, in.status());
+  const nlohmann::json* body = &in->body;
+  const Connection* conn = &in->connection;
   Result<TimeRange> range = TimeRangeOf(*body);
   if (!range.ok()) return ReplyError(res, range.status());
   Result<std::string> selector = TextOf(*body, "selector", "{job=~\"vmagent.*\"}");
@@ -109,10 +123,10 @@ void HandleDiscoverSelector(const VmService& service, const httplib::Request& re
 }
 
 void HandleDiscover(const VmService& service, const httplib::Request& req, httplib::Response& res) {
-  Result<nlohmann::json> body = ParseJsonBody(req);
-  if (!body.ok()) return ReplyError(res, body.status());
-  Result<Connection> conn = ConnectionOf(*body);
-  if (!conn.ok()) return ReplyError(res, conn.status());
+  Result<ConnectionRequest> in = ConnectionRequestOf(req);
+  if (!in.ok()) return ReplyError(res, in.status());
+  const nlohmann::json* body = &in->body;
+  const Connection* conn = &in->connection;
   Result<TimeRange> range = TimeRangeOf(*body);
   if (!range.ok()) return ReplyError(res, range.status());
   Result<DiscoveryReport> report = service.Discover(*conn, *range);
