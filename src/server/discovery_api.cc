@@ -43,9 +43,7 @@ Result<ConnectionRequest> ConnectionRequestOf(const httplib::Request& req) {
 void HandleValidate(const VmService& service, const httplib::Request& req, httplib::Response& res) {
   Result<ConnectionRequest> in = ConnectionRequestOf(req);
   if (!in.ok()) return ReplyError(res, in.status());
-  const nlohmann::json* body = &in->body;
-  const Connection* conn = &in->connection;
-  ValidationReport report = service.Validate(*conn);
+  ValidationReport report = service.Validate(in->connection);
   if (report.status.ok()) return ReplyJson(res, report.ToJson());
   // Like vmgather, a VictoriaMetrics that cannot be used is an answer (200, success:false), not
   // a failure of this API; only a URL that cannot be parsed is a bad request.
