@@ -179,7 +179,7 @@ class VmgatherContract : public ::testing::Test {
   }
 
   // vmgather's ExportJobStatus: field names and types (optional ones may be absent or null).
-  static void ExpectStatusShape(const json& st) {
+  static void ExpectStatusShape(json st) {
     ASSERT_TRUE(st.is_object()) << st;
     EXPECT_TRUE(st["job_id"].is_string()) << st;
     EXPECT_TRUE(std::set<std::string>({"pending", "running", "completed", "failed", "canceled"})
@@ -256,7 +256,7 @@ TEST_F(VmgatherContract, DiscoverListsComponentsWithJobsAndCounts) {
   std::map<std::string, json> by_name;
   for (const json& c : d["components"]) by_name[c["component"].get<std::string>()] = c;
   ASSERT_TRUE(by_name.count("vmstorage")) << d;
-  const json& storage = by_name["vmstorage"];
+  json& storage = by_name["vmstorage"];
   EXPECT_EQ(storage["jobs"], json::array({"vmstorage-prod"}));
   EXPECT_EQ(storage["instance_count"], 2);
   EXPECT_EQ(storage["metrics_count_estimate"], 4);
@@ -352,12 +352,12 @@ TEST_F(VmgatherContract, CustomSelectorExportKeepsOnlyTheChosenJobs) {
   EXPECT_TRUE(start["batch_window_seconds"].is_number_integer()) << start;
   EXPECT_EQ(start["obfuscation_enabled"], false);
 
-  const json done = WaitForEnd(start["job_id"]);
+  json done = WaitForEnd(start["job_id"]);
   ASSERT_EQ(done["state"], "completed") << done;
   EXPECT_EQ(done["progress"], 1.0);
   EXPECT_TRUE(IsRfc3339(done["started_at"])) << done;
   EXPECT_TRUE(IsRfc3339(done["completed_at"])) << done;
-  const json& r = done["result"];
+  json& r = done["result"];
   for (const char* n : {"export_id", "archive_path", "archive_name", "sha256"})
     EXPECT_TRUE(r[n].is_string()) << n << r;
   EXPECT_TRUE(r["archive_size_bytes"].is_number_integer()) << r;
@@ -393,7 +393,7 @@ TEST_F(VmgatherContract, CancelAndResumeAsVmgathersUiDoes) {
   EXPECT_EQ(cancel["canceled"], true);
   EXPECT_EQ(cancel["job_id"], id);
   EXPECT_EQ(cancel["state"], "canceled") << cancel;
-  const json canceled = Call("GET", "/api/export/status?id=" + id).second;
+  json canceled = Call("GET", "/api/export/status?id=" + id).second;
   ExpectStatusShape(canceled);
   EXPECT_EQ(canceled["state"], "canceled");
   EXPECT_TRUE(canceled["eta"].is_null()) << canceled;
@@ -405,7 +405,7 @@ TEST_F(VmgatherContract, CancelAndResumeAsVmgathersUiDoes) {
   for (const char* n : {"total_batches", "completed_batches", "batch_window_seconds"}) {
     EXPECT_TRUE(resumed[n].is_number_integer()) << n << resumed;
   }
-  const json done = WaitForEnd(id);
+  json done = WaitForEnd(id);
   ASSERT_EQ(done["state"], "completed") << done;
   EXPECT_EQ(JsonLines(BundleEntries(done["result"]["archive_path"])["metrics.jsonl"]).size(),
             done["result"]["metrics_exported"]);
@@ -429,7 +429,7 @@ TEST_F(VmgatherContract, LegacySynchronousExportWithVictoriaAndNoJobs) {
     EXPECT_TRUE(row["name"].is_string() && row["labels"].is_object() && row["value"].is_number())
         << row;
   }
-  const json meta = json::parse(bundle["metadata.json"], nullptr, false);
+  json meta = json::parse(bundle["metadata.json"], nullptr, false);
   EXPECT_EQ(meta["components"], json::array({"vmsingle"})) << meta;
   EXPECT_EQ(meta["component_aliases"]["victoria"], "vmsingle") << meta;
 }
