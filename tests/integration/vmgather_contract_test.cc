@@ -194,7 +194,9 @@ class VmgatherContract : public ::testing::Test {
     }
     EXPECT_TRUE(st["obfuscation_enabled"].is_boolean()) << st;
     for (const char* n : {"eta", "started_at", "completed_at"}) {
-      if (st.contains(n) && !st[n].is_null()) EXPECT_TRUE(IsRfc3339(st[n])) << n << ": " << st;
+      if (st.contains(n) && !st[n].is_null()) {
+        EXPECT_TRUE(IsRfc3339(st[n])) << n << ": " << st;
+      }
     }
     if (st.contains("current_range") && !st["current_range"].is_null()) {
       EXPECT_TRUE(IsRfc3339(st["current_range"]["start"]) && IsRfc3339(st["current_range"]["end"]))
