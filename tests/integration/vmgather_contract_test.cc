@@ -296,8 +296,8 @@ TEST_F(VmgatherContract, SampleInClusterModeWithSingleJobComponentsSendingNoJobs
   ASSERT_FALSE(o["samples"].empty()) << o;
   for (const json& row : o["samples"]) {
     EXPECT_EQ(row["labels"]["instance"].get<std::string>().rfind("777.777.", 0), 0u) << row;
-    EXPECT_EQ(o.dump().find("10.0.0."), std::string::npos) << o;
-    EXPECT_EQ(o.dump().find("vmstorage-prod"), std::string::npos) << o;
+    EXPECT_EQ(row.dump().find("10.0.0."), std::string::npos) << row;
+    EXPECT_EQ(row.dump().find("vmstorage-prod"), std::string::npos) << row;
   }
 }
 
