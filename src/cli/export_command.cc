@@ -12,47 +12,17 @@
 #include <iostream>
 #include <thread>
 
-#include "application/discovery/component_discovery.h"
 #include "application/export/export_service.h"
 #include "cli/export_flags.h"
 #include "cli/export_progress.h"
 #include "common/bundle_reader.h"
 #include "common/vm_flags.h"
-#include "infrastructure/vm/url_normalizer.h"
 
 namespace vmx {
 namespace {
 
 constexpr int kFailure = 1;
 constexpr int kBadUsage = 2;
-
-// Cluster mode without -jobs: every job of the discovered VictoriaMetrics components (optionally
-// only the -components given).
-Status FillJobsFromDiscovery(ExportConfig& config) {
-  Result<Connection> conn = NormalizeConnection(config.connection);
-  if (!conn.ok()) return conn.status();
-  VmClient client(*conn);
-  DiscoveryOptions opts;
-  opts.count_series = false;
-  Result<DiscoveryReport> report = DiscoverComponents(client, config.time_range, opts);
-  if (!report.ok()) return report.status().Wrap("cannot discover the VictoriaMetrics components");
-  for (const DiscoveredComponent& c : report->components) {
-    if (!config.components.empty() &&
-        std::find(config.components.begin(), config.components.end(), c.component) == config.components.end()) {
-      continue;
-    }
-    config.jobs.insert(config.jobs.end(), c.jobs.begin(), c.jobs.end());
-    for (const std::string& job : c.jobs) config.job_components[job] = c.component;
-  }
-  if (config.jobs.empty()) {
-    return Status::NotFound(
-        "no VictoriaMetrics component stored its own metrics in the chosen range",
-        config.components.empty() ? "check -start/-end, or export by -selector"
-                                  : "check -components (known: vmstorage, vminsert, vmselect, vmagent, vmalert, vmauth, vmsingle)");
-  }
-  spdlog::info("exporting {} jobs of the discovered components", config.jobs.size());
-  return Status::Ok();
-}
 
 // What -resume sends besides the job id: the credentials and key given on this command line.
 Result<nlohmann::json> ResumeSecrets(const CLI::App& app, const ExportFlags& f) {
@@ -110,13 +80,8 @@ int RunExportCommand(const std::vector<std::string>& args) {
       std::cerr << "error: " << built.status().ToString() << "\nrun `vmexporter export -help` to see every flag\n";
       return kBadUsage;
     }
+    // Cluster mode without -jobs: the job resolves every job of the discovered components.
     config = std::move(*built);
-    if (config->mode == ExportMode::kCluster && config->jobs.empty()) {
-      if (Status s = FillJobsFromDiscovery(*config); !s.ok()) {
-        std::cerr << "error: " << s.ToString() << "\n";
-        return kFailure;
-      }
-    }
   }
 
   std::string output_dir = flags.output;
@@ -172,11 +137,12 @@ int RunExportCommand(const std::vector<std::string>& args) {
       std::cerr << "error: " << s.ToString() << "\n";
       return kFailure;
     }
-    std::cerr << fmt::format("exported {} series, {} samples\n", result.metrics_exported, result.samples_exported);
+    std::cerr << fmt::format("exported {} series, {} samples\n", result.series_exported,
+                             result.samples_exported);
     return code;
   }
   std::cerr << fmt::format("exported {} series, {} samples into {} ({} bytes)\nsha256 {}\n",
-                           result.metrics_exported, result.samples_exported, result.archive_name,
+                           result.series_exported, result.samples_exported, result.archive_name,
                            result.archive_size_bytes, result.sha256);
   std::cout << result.archive_path << std::endl;
   return code;

@@ -30,12 +30,14 @@ void ExportProgress::Update(const nlohmann::json& st) {
   const uint64_t lines = st.value("metrics_processed", uint64_t{0});
   const uint64_t samples = st.value("samples_processed", uint64_t{0});
   const double rate = elapsed > 0 ? static_cast<double>(samples) / elapsed : 0;
-  const std::string window = st.contains("current_range") && st["current_range"].is_string()
-                                 ? st["current_range"].get<std::string>() : "";
-  const std::string text = fmt::format(
-      "{:3.0f}%  windows {}/{}  {} lines  {:.0f} samples/s  ETA {}  {}", progress * 100,
-      st.value("completed_batches", 0), st.value("total_batches", 0), lines, rate, Eta(st["eta"]),
-      window);
+  const std::string window =
+      st.contains("current_range_text") && st["current_range_text"].is_string()
+          ? st["current_range_text"].get<std::string>()
+          : "";
+  const std::string text =
+      fmt::format("{:3.0f}%  windows {}/{}  {} lines  {:.0f} samples/s  ETA {}  {}", progress * 100,
+                  st.value("completed_batches", 0), st.value("total_batches", 0), lines, rate,
+                  Eta(st.value("eta_seconds", nlohmann::json())), window);
   if (tty_) {
     const int width = 24;
     const int filled = static_cast<int>(progress * width + 0.5);

@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "cli/export_command.h"
+#include "cli/oneshot_command.h"
 #include "cli/reveal_command.h"
 #include "cli/verify_command.h"
 #include "cli/wizard_command.h"
@@ -14,5 +15,6 @@ int main(int argc, char** argv) {
   if (command == "export") return vmx::RunExportCommand(rest);
   if (command == "verify") return vmx::RunVerifyCommand(rest);
   if (command == "reveal") return vmx::RunRevealCommand(rest);
+  if (vmx::IsOneshotInvocation(args)) return vmx::RunOneshotCommand(args);
   return vmx::RunWizardCommand(args);
 }

@@ -53,6 +53,16 @@ Result<ExportConfig> ExportConfigFromJson(const nlohmann::json& j) {
   c.time_range = *range;
 
   if (!(s = ReadStringList(j, "components", "", &c.components)).ok()) return s;
+  for (std::string& component : c.components) {
+    if (component == kSingleNodeAlias) {
+      component = kSingleNodeComponent;
+      c.single_node_alias = kSingleNodeAlias;
+    }
+  }
+  // A staged manifest (our own public JSON) carries the alias the first run was given.
+  std::string alias;
+  if (!(s = ReadString(j, "single_node_alias", "", &alias)).ok()) return s;
+  if (alias == kSingleNodeAlias) c.single_node_alias = kSingleNodeAlias;
   if (!(s = ReadStringList(j, "jobs", "", &c.jobs)).ok()) return s;
   Result<const nlohmann::json*> jc = ReadObject(j, "job_components", "");
   if (!jc.ok()) return jc.status();
@@ -153,6 +163,7 @@ nlohmann::json ExportConfigToPublicJson(const ExportConfig& c) {
   return {{"connection", ConnectionToPublicJson(c.connection)},
           {"time_range", TimeRangeToJson(c.time_range)},
           {"components", c.components},
+          {"single_node_alias", c.single_node_alias},
           {"jobs", c.jobs},
           {"job_components", c.job_components},
           {"mode", c.mode == ExportMode::kCluster ? "cluster" : "custom"},

@@ -38,8 +38,14 @@ struct BatchingConfig {
 struct ExportConfig {
   Connection connection;
   TimeRange time_range;
-  std::vector<std::string> components;     // e.g. "vmstorage"; empty in custom mode
-  std::vector<std::string> jobs;           // original job names chosen in the wizard
+  std::vector<std::string> components;  // e.g. "vmstorage"; empty in custom mode
+  // Cluster mode: original job names chosen in the wizard. Empty means every job of
+  // `components` (vmgather's UI sends jobs: [] when each chosen component has one job); the
+  // export resolves them by discovery over the range (ResolveClusterJobs).
+  std::vector<std::string> jobs;
+  // The name the input gave the single-node component when it was vmgather's "victoria" (the
+  // config holds our "vmsingle"); "" otherwise. Recorded in the bundle's metadata.
+  std::string single_node_alias;
   // job -> component from discovery ("prod-storage" -> "vmstorage"), so job pseudonyms and IP
   // groups name the right component; filled by the service when the caller sends none.
   std::map<std::string, std::string> job_components;
@@ -52,6 +58,10 @@ struct ExportConfig {
   int64_t metric_step_seconds = 0;         // 0: raw samples
   std::string archive_name;                // output_settings.archive_name; empty: generated
 };
+
+// Our name of the single-node component, and vmgather's, accepted on input as the same.
+inline constexpr const char* kSingleNodeComponent = "vmsingle";
+inline constexpr const char* kSingleNodeAlias = "victoria";
 
 // Reads and validates an ExportConfig; the first problem found is returned, naming its field
 // ("time_range.end must be after time_range.start").

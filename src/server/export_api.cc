@@ -4,12 +4,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 
+#include "application/discovery/vm_service.h"
 #include "application/export/staged_exports.h"
 #include "common/api_response.h"
 #include "common/safe_file.h"
+#include "server/sample_rows.h"
 
 namespace vmx {
 namespace {
@@ -65,6 +68,24 @@ void ReplyMapping(const ExportService& service, const httplib::Request& req, htt
   res.set_content(mapping->dump(2) + "\n", "application/json");
 }
 
+// Rows of sample_data in a legacy /api/export answer, as many as vmgather shows.
+constexpr int64_t kLegacySampleRows = 5;
+// How long /api/export/cancel waits for the job to stop before answering.
+constexpr std::chrono::seconds kCancelSettleTime{5};
+
+// The job that cancel or resume names; an unknown id is a bad request there, as in vmgather
+// (a status query for it stays 404).
+Status AsBadRequestIfNotFound(const Status& s) {
+  return s.code() == StatusCode::kNotFound ? Status::InvalidArgument(s.message(), s.hint()) : s;
+}
+
+Result<std::shared_ptr<ExportJob>> ControlledJob(const ExportService& service,
+                                                 const std::string& id) {
+  Result<std::shared_ptr<ExportJob>> job = service.Find(id);
+  if (!job.ok()) return AsBadRequestIfNotFound(job.status());
+  return job;
+}
+
 Result<ExportConfig> ConfigOf(const httplib::Request& req) {
   Result<nlohmann::json> body = ParseJsonBody(req);
   if (!body.ok()) return body.status();
@@ -90,16 +111,26 @@ void RegisterExportApi(httplib::Server& server, std::shared_ptr<ExportService> s
       if (err.ok()) err = Status::Canceled("the export was canceled");
       return ReplyError(res, err);
     }
-    ReplyJson(res, {{"export_id", r->export_id},
-                    {"job_id", (*job)->id()},
-                    {"archive_path", r->archive_path},
-                    {"archive_name", r->archive_name},
-                    {"archive_size", r->archive_size_bytes},
-                    {"metrics_count", r->metrics_exported},
-                    {"samples_count", r->samples_exported},
-                    {"sha256", r->sha256},
-                    {"time_range", TimeRangeToJson(r->time_range)},
-                    {"obfuscation_applied", r->obfuscation_applied}});
+    nlohmann::json reply = {{"export_id", r->export_id},
+                            {"job_id", (*job)->id()},
+                            {"archive_path", r->archive_path},
+                            {"archive_name", r->archive_name},
+                            {"archive_size", r->archive_size_bytes},
+                            {"metrics_count", r->lines_exported},  // vmgather: JSON lines written
+                            {"series_count", r->series_exported},
+                            {"samples_count", r->samples_exported},
+                            {"sha256", r->sha256},
+                            {"time_range", TimeRangeToJson(r->time_range)},
+                            {"obfuscation_applied", r->obfuscation_applied}};
+    // vmgather shows a few exported series after the export, pseudonymised as in the bundle.
+    Result<nlohmann::json> sample = VmService().Sample(*config, kLegacySampleRows);
+    if (sample.ok()) {
+      reply["sample_data"] = SampleRowsOf((*sample)["series"]);
+    } else {
+      reply["sample_data"] = nlohmann::json::array();
+      reply["sample_error"] = sample.status().message();
+    }
+    ReplyJson(res, reply);
   });
 
   server.Post("/api/export/start", [service](const httplib::Request& req, httplib::Response& res) {
@@ -122,28 +153,36 @@ void RegisterExportApi(httplib::Server& server, std::shared_ptr<ExportService> s
     return [service, action](const httplib::Request& req, httplib::Response& res) {
       Result<std::string> id = JobIdOf(req);
       if (!id.ok()) return ReplyError(res, id.status());
-      Result<std::shared_ptr<ExportJob>> job = service->Find(*id);
+      Result<std::shared_ptr<ExportJob>> job = ControlledJob(*service, *id);
       if (!job.ok()) return ReplyError(res, job.status());
       if (Status s = ((**job).*action)(); !s.ok()) return ReplyError(res, s);
-      ReplyJson(res, (*job)->StatusJson());
+      if (action != &ExportJob::Cancel) return ReplyJson(res, (*job)->StatusJson());
+      // vmgather answers {canceled: true, job_id}; the status beside it shows the stopped job
+      // (a fetch in flight ends within moments; if not, the job still says "running").
+      (*job)->WaitFor(kCancelSettleTime);
+      nlohmann::json reply = (*job)->StatusJson();
+      reply["canceled"] = true;
+      ReplyJson(res, reply);
     };
   };
   server.Post("/api/export/cancel", control(&ExportJob::Cancel));
   // A job of this process resumes by id; an unfinished export an earlier process left in the
   // staging dir (see /api/export/staged) also needs its credentials and obfuscation key again:
   // {job_id, staging_dir?, auth?, obfuscation_key?}.
-  server.Post("/api/export/resume", [service, control](const httplib::Request& req, httplib::Response& res) {
-    Result<std::string> id = JobIdOf(req);
-    if (!id.ok()) return ReplyError(res, id.status());
-    Result<std::shared_ptr<ExportJob>> own = service->Find(*id);
-    if (own.ok()) return control(&ExportJob::Resume)(req, res);
-    if (req.body.empty()) return ReplyError(res, own.status());
-    Result<nlohmann::json> body = ParseJsonBody(req);
-    if (!body.ok()) return ReplyError(res, body.status());
-    Result<std::shared_ptr<ExportJob>> job = service->Adopt(body->value("staging_dir", ""), *id, *body);
-    if (!job.ok()) return ReplyError(res, job.status());
-    ReplyJson(res, (*job)->StatusJson());
-  });
+  server.Post("/api/export/resume",
+              [service, control](const httplib::Request& req, httplib::Response& res) {
+                Result<std::string> id = JobIdOf(req);
+                if (!id.ok()) return ReplyError(res, id.status());
+                Result<std::shared_ptr<ExportJob>> own = service->Find(*id);
+                if (own.ok()) return control(&ExportJob::Resume)(req, res);
+                if (req.body.empty()) return ReplyError(res, ControlledJob(*service, *id).status());
+                Result<nlohmann::json> body = ParseJsonBody(req);
+                if (!body.ok()) return ReplyError(res, body.status());
+                Result<std::shared_ptr<ExportJob>> job =
+                    service->Adopt(body->value("staging_dir", ""), *id, *body);
+                if (!job.ok()) return ReplyError(res, AsBadRequestIfNotFound(job.status()));
+                ReplyJson(res, (*job)->StatusJson());
+              });
 
   // Unfinished exports of earlier processes in the staging dir (?dir=, default root).
   server.Get("/api/export/staged", [](const httplib::Request& req, httplib::Response& res) {

@@ -10,6 +10,7 @@
 #include "infrastructure/vm/url_normalizer.h"
 #include "server/discovery_api.h"
 #include "server/export_api.h"
+#include "server/fs_api.h"
 
 namespace vmx {
 namespace {
@@ -39,6 +40,29 @@ PrefilledUrl PrefillOf(const std::string& vm_url) {
   return out;
 }
 
+// Routes and the one method each answers (/api/health is the LocalServer's own).
+constexpr const char* kGetRoutes[] = {"/api/config",        "/api/export/status",
+                                      "/api/export/staged", "/api/export/mapping",
+                                      "/api/download",      "/api/fs/list"};
+constexpr const char* kPostRoutes[] = {
+    "/api/validate",          "/api/discover", "/api/sample",       "/api/validate-query",
+    "/api/discover-selector", "/api/export",   "/api/export/start", "/api/export/cancel",
+    "/api/export/resume",     "/api/fs/check"};
+
+// A known route called with the other method is 405 with Allow, as vmgather answers, not 404.
+void RefuseOtherMethods(httplib::Server& server) {
+  const auto refuse = [](const char* allowed) {
+    return [allowed](const httplib::Request& req, httplib::Response& res) {
+      res.set_header("Allow", allowed);
+      ReplyJson(res,
+                {{"error", req.method + " is not allowed here; use " + allowed}, {"status", 405}},
+                405);
+    };
+  };
+  for (const char* path : kGetRoutes) server.Post(path, refuse("GET"));
+  for (const char* path : kPostRoutes) server.Get(path, refuse("POST"));
+}
+
 }  // namespace
 
 void RegisterExporterApi(httplib::Server& server, const ExporterApiOptions& options) {
@@ -53,6 +77,8 @@ void RegisterExporterApi(httplib::Server& server, const ExporterApiOptions& opti
   });
   RegisterDiscoveryApi(server);
   RegisterExportApi(server, options.output_dir);
+  RegisterFsApi(server);
+  RefuseOtherMethods(server);
 }
 
 }  // namespace vmx

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "application/discovery/query_rows.h"
 #include "application/export/export_selection.h"
 #include "domain/export_config.h"
 #include "infrastructure/obfuscation/component_classifier.h"
@@ -34,47 +35,6 @@ int OrderOf(const std::string& component) {
     if (component == kComponentOrder[i]) return static_cast<int>(i);
   }
   return static_cast<int>(std::size(kComponentOrder));
-}
-
-std::string Label(const nlohmann::json& metric, const char* name) {
-  auto it = metric.find(name);
-  return it != metric.end() && it->is_string() ? it->get<std::string>() : std::string();
-}
-
-// A sample value as VictoriaMetrics writes it ("12", "NaN"); 0 when it is not a finite number.
-double NumberOf(const nlohmann::json& v) {
-  if (!v.is_string()) return 0;
-  char* end = nullptr;
-  const std::string& s = v.get_ref<const std::string&>();
-  const double d = std::strtod(s.c_str(), &end);
-  return end != s.c_str() && std::isfinite(d) ? d : 0;
-}
-
-// The numeric value of an instant-vector sample ({"metric":…, "value":[t, "v"]}).
-double SampleValue(const nlohmann::json& row) {
-  const auto& v = row.value("value", nlohmann::json::array());
-  if (!v.is_array() || v.size() < 2) return 0;
-  return NumberOf(v[1]);
-}
-
-const nlohmann::json& ResultRows(const nlohmann::json& data) {
-  static const nlohmann::json kEmpty = nlohmann::json::array();
-  auto it = data.find("result");
-  return it != data.end() && it->is_array() ? *it : kEmpty;
-}
-
-std::string RangeWindow(const TimeRange& range) {
-  const int64_t seconds = std::max<int64_t>(1, (range.duration_ms() + 999) / 1000);
-  return std::to_string(seconds) + "s";
-}
-
-std::string JobsMatcher(const std::vector<std::string>& jobs) {
-  std::string alternatives;
-  for (const std::string& j : jobs) {
-    if (!alternatives.empty()) alternatives += '|';
-    alternatives += RegexLiteral(j);
-  }
-  return "{job=~" + QuotedLabelValue(alternatives) + "}";
 }
 
 // Per job: what vm_app_version says over the whole range.
@@ -114,12 +74,12 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
   if (!versions.ok()) return versions.status().Wrap("cannot discover components");
   for (const auto& row : ResultRows(*versions)) {
     const auto& m = row.value("metric", nlohmann::json::object());
-    const std::string job = Label(m, "job");
+    const std::string job = LabelOf(m, "job");
     if (job.empty()) continue;
     JobFacts& f = facts[job];
-    if (std::string i = Label(m, "instance"); !i.empty()) f.instances.insert(i);
-    if (std::string v = Label(m, "version"); !v.empty()) f.version_labels.insert(v);
-    if (std::string sv = ShortVersion(Label(m, "version"), Label(m, "short_version"));
+    if (std::string i = LabelOf(m, "instance"); !i.empty()) f.instances.insert(i);
+    if (std::string v = LabelOf(m, "version"); !v.empty()) f.version_labels.insert(v);
+    if (std::string sv = ShortVersion(LabelOf(m, "version"), LabelOf(m, "short_version"));
         !sv.empty()) {
       f.short_versions.insert(sv);
     }
@@ -180,18 +140,18 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
   // 4. Series and instances per job over the whole range, with a sampled fallback when the
   // server refuses to read that many samples in one query.
   if (options.count_series && !all_jobs.empty()) {
-    const std::string matcher = JobsMatcher(all_jobs);
+    const std::string matcher = "{" + JobsMatcher(all_jobs) + "}";
     Result<nlohmann::json> counts = client.Query(
         fmt::format("count by (job, instance) (last_over_time({}[{}]))", matcher, window), at);
     if (counts.ok()) {
       report.count_method = "full_range";
       for (const auto& row : ResultRows(*counts)) {
         const auto& m = row.value("metric", nlohmann::json::object());
-        auto it = facts.find(Label(m, "job"));
+        auto it = facts.find(LabelOf(m, "job"));
         if (it == facts.end()) continue;
         it->second.series =
             std::max<int64_t>(it->second.series, 0) + std::llround(SampleValue(row));
-        if (std::string i = Label(m, "instance"); !i.empty()) it->second.instances.insert(i);
+        if (std::string i = LabelOf(m, "instance"); !i.empty()) it->second.instances.insert(i);
       }
     } else if (IsSampleLimitError(counts.status())) {
       const int64_t step_s = std::max<int64_t>(60, range.duration_ms() / 1000 / kSampledPoints);
@@ -211,7 +171,7 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
             if (v.is_array() && v.size() == 2)
               max_value = std::max<int64_t>(max_value, std::llround(NumberOf(v[1])));
           }
-          auto& p = peak[{Label(m, "job"), Label(m, "instance")}];
+          auto& p = peak[{LabelOf(m, "job"), LabelOf(m, "instance")}];
           p = std::max(p, max_value);
         }
         for (const auto& [key, n] : peak) {
@@ -232,7 +192,7 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
         client.Query(fmt::format("max by (job) (count_over_time(vm_app_version[{}]))", window), at);
     if (scrapes.ok()) {
       for (const auto& row : ResultRows(*scrapes)) {
-        auto it = facts.find(Label(row.value("metric", nlohmann::json::object()), "job"));
+        auto it = facts.find(LabelOf(row.value("metric", nlohmann::json::object()), "job"));
         if (it != facts.end()) it->second.scrapes = std::llround(SampleValue(row));
       }
     }

@@ -83,8 +83,11 @@ ValidationReport ValidateConnection(const Connection& input) {
     const Connection& c = candidates[i];
     VmClient client(c, ValidationTransport());
     Result<nlohmann::json> probe = client.Query("1");
-    ValidationAttempt attempt{
-        .full_api_url = RedactUrl(c.full_api_url), .ok = probe.ok(), .error = "", .hint = ""};
+    ValidationAttempt attempt{.full_api_url = RedactUrl(c.full_api_url),
+                              .api_base_path = c.api_base_path,
+                              .ok = probe.ok(),
+                              .error = "",
+                              .hint = ""};
     if (probe.ok()) {
       report.attempts.push_back(attempt);
       working = c;
@@ -226,10 +229,12 @@ ValidationReport ValidateConnection(const Connection& input) {
 
 namespace {
 
+// vmgather's attempt shape {endpoint, api_base_path, success, error}; our hint beside it.
 nlohmann::json AttemptsJson(const std::vector<ValidationAttempt>& attempts) {
   nlohmann::json out = nlohmann::json::array();
   for (const ValidationAttempt& a : attempts) {
-    nlohmann::json j = {{"url", a.full_api_url}, {"ok", a.ok}};
+    nlohmann::json j = {
+        {"endpoint", a.full_api_url}, {"api_base_path", a.api_base_path}, {"success", a.ok}};
     if (!a.error.empty()) j["error"] = a.error;
     if (!a.hint.empty()) j["hint"] = a.hint;
     out.push_back(std::move(j));
@@ -242,17 +247,33 @@ nlohmann::json AttemptsJson(const std::vector<ValidationAttempt>& attempts) {
 nlohmann::json ValidationReport::ToJson() const {
   nlohmann::json versions_json = nlohmann::json::object();
   for (const auto& [c, v] : versions) versions_json[c] = v;
+  // vmgather's `components` counts the instances reporting their version, `vm_components` names
+  // what was found; our per-component details go under `detected_components`.
+  int64_t instances = 0;
+  nlohmann::json names = nlohmann::json::array();
+  for (const nlohmann::json& c : components) {
+    instances += c.value("instance_count", int64_t{0});
+    names.push_back(c.value("component", ""));
+  }
+  const nlohmann::json resolved_json = ConnectionToPublicJson(resolved);
   nlohmann::json j = {{"success", true},
+                      {"valid", true},
+                      {"message", "Connection successful"},
                       {"ok", true},
                       {"reachable", true},
                       {"authenticated", true},
-                      {"connection", ConnectionToPublicJson(resolved)},
+                      {"connection", resolved_json},
+                      {"resolved_connection", resolved_json},
+                      {"final_endpoint", RedactUrl(resolved.full_api_url)},
                       {"flavour", flavour},
                       {"backend", backend},
                       {"behind_vmauth", behind_vmauth},
+                      {"is_victoria_metrics", !components.empty() || !version.empty()},
                       {"version", version},
                       {"versions", versions_json},
-                      {"components", components},
+                      {"components", instances},
+                      {"vm_components", names},
+                      {"detected_components", components},
                       {"export_route", export_route},
                       {"attempts", AttemptsJson(attempts)},
                       {"notes", notes}};
@@ -262,9 +283,14 @@ nlohmann::json ValidationReport::ToJson() const {
 }
 
 nlohmann::json ValidationReport::ToErrorJson() const {
-  nlohmann::json j = {
-      {"success", false}, {"error", status.message()},          {"status", status.http_status()},
-      {"stage", stage},   {"attempts", AttemptsJson(attempts)}, {"notes", notes}};
+  nlohmann::json j = {{"success", false},
+                      {"valid", false},
+                      {"message", "Connection failed: " + status.message()},
+                      {"error", status.message()},
+                      {"failure_status", status.http_status()},
+                      {"stage", stage},
+                      {"attempts", AttemptsJson(attempts)},
+                      {"notes", notes}};
   if (!status.hint().empty()) j["hint"] = status.hint();
   return j;
 }

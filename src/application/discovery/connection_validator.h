@@ -20,6 +20,7 @@ namespace vmx {
 // One URL tried during validation.
 struct ValidationAttempt {
   std::string full_api_url;  // never contains credentials
+  std::string api_base_path;
   bool ok = false;
   std::string error;  // the failure, for a person
   std::string hint;
@@ -41,9 +42,13 @@ struct ValidationReport {
   std::vector<std::string> notes;
   std::string hint;
 
-  // The success reply of /api/validate; secrets are never included.
+  // The success reply of /api/validate with vmgather's fields (success, valid, message, version,
+  // components as a count, vm_components, is_victoria_metrics, final_endpoint,
+  // resolved_connection, attempts) and ours beside them; secrets are never included.
   nlohmann::json ToJson() const;
-  // The error reply: {"error","status","hint","stage","attempts","success":false}.
+  // The failure reply (vmgather answers it with HTTP 200): {"success":false, "valid":false,
+  // "message", "error", "hint", "stage", "failure_status" (the HTTP status it maps to),
+  // "attempts"}.
   nlohmann::json ToErrorJson() const;
 };
 

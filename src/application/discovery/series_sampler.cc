@@ -1,10 +1,15 @@
 #include "application/discovery/series_sampler.h"
 
 #include <spdlog/spdlog.h>
+#include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <map>
 #include <vector>
 
+#include "application/discovery/cluster_jobs.h"
 #include "application/discovery/job_component_hints.h"
 #include "application/export/export_selection.h"
 #include "application/obfuscator_registry.h"
@@ -33,6 +38,35 @@ nlohmann::json MetricOf(const std::vector<Label>& labels) {
   return m;
 }
 
+// The newest point of a [ts, "value"] pair as vmgather's {value, timestamp (ms)}; null for
+// values JSON cannot carry (NaN, ±Inf) or a malformed point.
+std::pair<nlohmann::json, nlohmann::json> PointOf(const nlohmann::json& point) {
+  if (!point.is_array() || point.size() != 2 || !point[0].is_number() || !point[1].is_string())
+    return {nullptr, nullptr};
+  const std::string text = point[1].get<std::string>();
+  char* end = nullptr;
+  const double v = std::strtod(text.c_str(), &end);
+  const nlohmann::json ts = static_cast<int64_t>(point[0].get<double>() * 1000 + 0.5);
+  if (end == text.c_str() || !std::isfinite(v)) return {nullptr, ts};
+  return {v, ts};
+}
+
+// Each sampled series' newest value within the last hour of the range (one instant query), by
+// its label set; a series silent in that hour has none.
+std::map<std::string, nlohmann::json> LastPoints(VmClient& client, const std::string& match,
+                                                 const TimeRange& range) {
+  const int64_t window_s = std::clamp<int64_t>(range.duration_ms() / 1000, 1, 3600);
+  Result<nlohmann::json> data = client.Query(
+      fmt::format("last_over_time({}[{}s]) keep_metric_names", match, window_s), range.end_ms);
+  std::map<std::string, nlohmann::json> out;
+  if (!data.ok()) return out;  // values are a courtesy of the preview, not a reason to fail it
+  for (const auto& row : data->value("result", nlohmann::json::array())) {
+    out[row.value("metric", nlohmann::json::object()).dump()] =
+        row.value("value", nlohmann::json());
+  }
+  return out;
+}
+
 }  // namespace
 
 Result<nlohmann::json> SampleSeries(const ExportConfig& input, int64_t limit) {
@@ -41,11 +75,14 @@ Result<nlohmann::json> SampleSeries(const ExportConfig& input, int64_t limit) {
   Result<Connection> conn = NormalizeConnection(config.connection);
   if (!conn.ok()) return conn.status().Wrap("connection");
   config.connection = *conn;
+  VmClient client(config.connection);
+  if (Status s = ResolveClusterJobs(config, client); !s.ok())
+    return s.Wrap("cannot preview series");
   Result<ExportSelection> selection = SelectionFor(config);
   if (!selection.ok()) return selection.status();
 
-  VmClient client(config.connection);
   std::vector<nlohmann::json> metrics;
+  std::vector<nlohmann::json> points;  // the newest [ts, "value"] of each, where known
   bool truncated = false;
   if (selection->metricsql) {
     const int64_t step_s =
@@ -59,6 +96,8 @@ Result<nlohmann::json> SampleSeries(const ExportConfig& input, int64_t limit) {
         break;
       }
       metrics.push_back(row.value("metric", nlohmann::json::object()));
+      const nlohmann::json& values = row.value("values", nlohmann::json::array());
+      points.push_back(values.empty() ? nlohmann::json() : values.back());
     }
   } else {
     // One more than asked tells whether there are more.
@@ -70,6 +109,12 @@ Result<nlohmann::json> SampleSeries(const ExportConfig& input, int64_t limit) {
         break;
       }
       metrics.push_back(s);
+    }
+    std::map<std::string, nlohmann::json> last =
+        LastPoints(client, selection->match, config.time_range);
+    for (const nlohmann::json& m : metrics) {
+      auto it = last.find(m.dump());
+      points.push_back(it == last.end() ? nlohmann::json() : it->second);
     }
   }
 
@@ -88,10 +133,11 @@ Result<nlohmann::json> SampleSeries(const ExportConfig& input, int64_t limit) {
     }
   }
   nlohmann::json out = nlohmann::json::array();
-  for (const nlohmann::json& m : metrics) {
-    std::vector<Label> labels = LabelsOf(m);
+  for (size_t i = 0; i < metrics.size(); ++i) {
+    std::vector<Label> labels = LabelsOf(metrics[i]);
     if (obfuscator) obfuscator->RewriteSeries(labels);
-    out.push_back({{"metric", MetricOf(labels)}});
+    const auto [value, timestamp] = PointOf(points[i]);
+    out.push_back({{"metric", MetricOf(labels)}, {"value", value}, {"timestamp", timestamp}});
   }
   return nlohmann::json{{"series", out},
                         {"count", out.size()},

@@ -17,6 +17,23 @@ Result<DiscoveryReport> VmService::Discover(const Connection& connection,
   return DiscoverComponents(client, range);
 }
 
+Result<QueryCheck> VmService::CheckQuery(const Connection& connection,
+                                         const std::string& query) const {
+  Result<Connection> c = NormalizeConnection(connection);
+  if (!c.ok()) return c.status().Wrap("connection");
+  VmClient client(*c);
+  return vmx::CheckQuery(client, query);
+}
+
+Result<std::vector<SelectorJob>> VmService::SelectorJobs(const Connection& connection,
+                                                         const std::string& selector,
+                                                         const TimeRange& range) const {
+  Result<Connection> c = NormalizeConnection(connection);
+  if (!c.ok()) return c.status().Wrap("connection");
+  VmClient client(*c);
+  return DiscoverSelectorJobs(client, selector, range);
+}
+
 Result<nlohmann::json> VmService::Sample(const ExportConfig& config, int64_t limit) const {
   return SampleSeries(config, limit);
 }

@@ -9,6 +9,7 @@
 
 #include "application/discovery/component_discovery.h"
 #include "application/discovery/connection_validator.h"
+#include "application/discovery/selector_jobs.h"
 #include "application/discovery/series_sampler.h"
 #include "common/status.h"
 #include "domain/connection.h"
@@ -26,6 +27,12 @@ class VmService {
   Result<DiscoveryReport> Discover(const Connection& connection, const TimeRange& range) const;
   // Up to `limit` (capped at kMaxSampleSeries) obfuscated series of `config`'s selection.
   Result<nlohmann::json> Sample(const ExportConfig& config, int64_t limit) const;
+  // Whether a custom selector or MetricsQL query works, and what it returns now.
+  Result<QueryCheck> CheckQuery(const Connection& connection, const std::string& query) const;
+  // The jobs a custom selector matches over `range`.
+  Result<std::vector<SelectorJob>> SelectorJobs(const Connection& connection,
+                                                const std::string& selector,
+                                                const TimeRange& range) const;
 };
 
 }  // namespace vmx

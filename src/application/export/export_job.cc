@@ -8,6 +8,7 @@
 #include <cstring>
 #include <filesystem>
 
+#include "application/discovery/cluster_jobs.h"
 #include "application/discovery/job_component_hints.h"
 #include "application/obfuscator_registry.h"
 #include "infrastructure/obfuscation/leak_guard.h"
@@ -118,9 +119,10 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
   Result<Connection> conn = NormalizeConnection(config_.connection);
   if (!conn.ok()) return conn.status().Wrap("connection");
   config_.connection = *conn;
+  client_ = std::make_unique<VmClient>(config_.connection);
+  if (Status s = ResolveClusterJobs(config_, *client_); !s.ok()) return s;
   Result<ExportSelection> selection = SelectionFor(config_);
   if (!selection.ok()) return selection.status();
-  client_ = std::make_unique<VmClient>(config_.connection);
   if (std::optional<std::string> alt = ExportFallbackApiUrl(config_.connection)) {
     Connection c = config_.connection;
     c.full_api_url = *alt;
@@ -193,7 +195,7 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
   QueueUnfinishedLocked();
   if (Status s = WriteManifestLocked(); !s.ok()) return s;
   state_ = ExportJobState::kRunning;
-  run_started_ = std::chrono::steady_clock::now();
+  MarkRunStartLocked();
   runner_ = std::thread(&ExportJob::Run, this);
   return Status::Ok();
 }
@@ -315,6 +317,7 @@ void ExportJob::Run() {
     if (Status rm = staging_.Remove(); !rm.ok()) spdlog::warn("export {}: {}", id_, rm.ToString());
   }
   std::lock_guard<std::mutex> lock(mu_);
+  completed_at_ms_ = NowMillis();
   if (s.ok()) {
     state_ = ExportJobState::kCompleted;
   } else if (cancel_requested_) {
@@ -340,8 +343,11 @@ void ExportJob::WorkerLoop() {
     lock.unlock();
 
     WindowStats stats;
+    const auto fetch_start = std::chrono::steady_clock::now();
     Status s = fetcher.Fetch(range, staging_, &stats, &live_lines_);
     if (s.ok()) s = staging_.CompleteWindow(range);
+    const double fetch_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - fetch_start).count();
 
     lock.lock();
     --running_;
@@ -350,6 +356,9 @@ void ExportJob::WorkerLoop() {
     if (s.ok()) {
       w.state = Window::State::kDone;
       w.stats = stats;
+      last_batch_seconds_ = fetch_seconds;
+      batch_seconds_total_ += fetch_seconds;
+      ++batches_timed_;
       // The rewriter's jobs since it started: a superset of this window's, all written by this job.
       w.jobs.assign(fetcher.rewriter().jobs().begin(), fetcher.rewriter().jobs().end());
       if (Status m = WriteManifestLocked(); !m.ok()) spdlog::warn("export {}: {}", id_, m.ToString());
@@ -461,6 +470,7 @@ Status ExportJob::WriteBundleTail(ZipBundleWriter& zip, const std::string& metri
   m.export_date_ms = created_ms_;
   m.time_range = config_.time_range;
   m.components = config_.components;
+  m.single_node_alias = config_.single_node_alias;
   m.obfuscated = config_.obfuscation.enabled;
   m.tool_version = std::string(Version());
   m.vm_versions = vm_versions_;
@@ -530,7 +540,8 @@ Status ExportJob::WriteBundleTail(ZipBundleWriter& zip, const std::string& metri
   r.archive_name = archive_name_;
   std::error_code ec;
   r.archive_size_bytes = fs::file_size(zip.path(), ec);
-  r.metrics_exported = m.metrics_count;
+  r.lines_exported = m.lines_count;
+  r.series_exported = m.metrics_count;
   r.samples_exported = m.samples_count;
   r.sha256 = *zip_sha;
   r.time_range = config_.time_range;
@@ -567,9 +578,24 @@ Status ExportJob::Resume() {
   shared_.canceled = false;
   QueueUnfinishedLocked();
   state_ = ExportJobState::kRunning;
-  run_started_ = std::chrono::steady_clock::now();
+  MarkRunStartLocked();
   runner_ = std::thread(&ExportJob::Run, this);
   return Status::Ok();
+}
+
+void ExportJob::MarkRunStartLocked() {
+  run_started_ = std::chrono::steady_clock::now();
+  started_at_ms_ = NowMillis();
+  completed_at_ms_ = 0;
+  batch_seconds_total_ = 0;
+  batches_timed_ = 0;
+}
+
+bool ExportJob::WaitFor(std::chrono::milliseconds timeout) {
+  std::unique_lock<std::mutex> lock(mu_);
+  return cv_.wait_for(lock, timeout, [&] {
+    return state_ != ExportJobState::kPending && state_ != ExportJobState::kRunning;
+  });
 }
 
 void ExportJob::Wait() {
@@ -621,12 +647,19 @@ nlohmann::json ExportJob::StatusJson() const {
   double progress = windows_.empty() ? 0 : 0.85 * static_cast<double>(done) / windows_.size() +
                                                0.15 * std::clamp(assembled, 0.0, 1.0);
   if (state_ == ExportJobState::kCompleted) progress = 1;
-  nlohmann::json eta = nullptr;
+  nlohmann::json eta_seconds = nullptr;
   if (state_ == ExportJobState::kRunning && progress > progress_at_run_start_) {
-    const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started_).count();
-    eta = static_cast<int64_t>(elapsed / (progress - progress_at_run_start_) * (1 - progress) + 0.5);
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - run_started_).count();
+    eta_seconds =
+        static_cast<int64_t>(elapsed / (progress - progress_at_run_start_) * (1 - progress) + 0.5);
   } else if (state_ == ExportJobState::kCompleted) {
-    eta = 0;
+    eta_seconds = 0;
+  }
+  // vmgather's eta is the expected end time; it is absent once the job has stopped.
+  nlohmann::json eta = nullptr;
+  if (state_ == ExportJobState::kRunning && eta_seconds.is_number()) {
+    eta = FormatRfc3339(NowMillis() + eta_seconds.get<int64_t>() * 1000);
   }
   std::string source = "export";
   if (shared_.selection.metricsql) {
@@ -637,22 +670,30 @@ nlohmann::json ExportJob::StatusJson() const {
   } else if (shared_.use_rw_fallback) {
     source = "export (through the URL without /rw, which lacks the export route)";
   }
-  nlohmann::json j = {{"job_id", id_},
-                      {"state", ExportJobStateName(state_)},
-                      {"total_batches", windows_.size()},
-                      {"completed_batches", done},
-                      {"progress", progress},
-                      {"metrics_processed", live_lines_.load()},
-                      {"samples_processed", samples_done},
-                      {"eta", eta},
-                      {"current_range", current ? nlohmann::json(RangeText(*current)) : nlohmann::json(nullptr)},
-                      {"error", nullptr},
-                      {"result", nullptr},
-                      {"source", source},
-                      {"batch_window_seconds", window_ms_ / 1000},
-                      {"staging_path", staging_.dir()},
-                      {"obfuscation_enabled", config_.obfuscation.enabled},
-                      {"time_range", TimeRangeToJson(config_.time_range)}};
+  nlohmann::json j = {
+      {"job_id", id_},
+      {"state", ExportJobStateName(state_)},
+      {"total_batches", windows_.size()},
+      {"completed_batches", done},
+      {"progress", progress},
+      {"metrics_processed", live_lines_.load()},
+      {"samples_processed", samples_done},
+      {"eta", eta},
+      {"eta_seconds", eta_seconds},
+      {"current_range", current ? TimeRangeToJson(*current) : nlohmann::json(nullptr)},
+      {"current_range_text",
+       current ? nlohmann::json(RangeText(*current)) : nlohmann::json(nullptr)},
+      {"last_batch_duration_seconds", last_batch_seconds_},
+      {"average_batch_seconds", batches_timed_ > 0 ? batch_seconds_total_ / batches_timed_ : 0.0},
+      {"error", nullptr},
+      {"result", nullptr},
+      {"source", source},
+      {"batch_window_seconds", window_ms_ / 1000},
+      {"staging_path", staging_.dir()},
+      {"obfuscation_enabled", config_.obfuscation.enabled},
+      {"time_range", TimeRangeToJson(config_.time_range)}};
+  if (started_at_ms_ > 0) j["started_at"] = FormatRfc3339(started_at_ms_);
+  if (completed_at_ms_ > 0) j["completed_at"] = FormatRfc3339(completed_at_ms_);
   if (state_ == ExportJobState::kFailed) {
     j["error"] = failure_.message();
     if (!failure_.hint().empty()) j["hint"] = failure_.hint();
@@ -662,7 +703,8 @@ nlohmann::json ExportJob::StatusJson() const {
                    {"archive_path", result_->archive_path},
                    {"archive_name", result_->archive_name},
                    {"archive_size_bytes", result_->archive_size_bytes},
-                   {"metrics_exported", result_->metrics_exported},
+                   {"metrics_exported", result_->lines_exported},
+                   {"series_exported", result_->series_exported},
                    {"samples_exported", result_->samples_exported},
                    {"sha256", result_->sha256},
                    {"time_range", TimeRangeToJson(result_->time_range)},

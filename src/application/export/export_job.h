@@ -45,7 +45,8 @@ struct ExportResult {
   std::string archive_path;
   std::string archive_name;
   uint64_t archive_size_bytes = 0;
-  uint64_t metrics_exported = 0;  // distinct series
+  uint64_t lines_exported = 0;   // JSON lines in metrics.jsonl (vmgather's "metrics")
+  uint64_t series_exported = 0;  // distinct series
   uint64_t samples_exported = 0;
   std::string sha256;             // of the whole ZIP
   TimeRange time_range;
@@ -82,6 +83,8 @@ class ExportJob {
   Status Resume();
   // Blocks until the job is completed, failed or canceled.
   void Wait();
+  // Like Wait(), for at most `timeout`; true when the job has stopped.
+  bool WaitFor(std::chrono::milliseconds timeout);
 
   ExportJobState state() const;
   // The result of a completed job.
@@ -89,7 +92,8 @@ class ExportJob {
   // The error of a failed job (Ok otherwise).
   Status error() const;
   // {job_id, state, total_batches, completed_batches, progress, metrics_processed, eta,
-  //  current_range, error, result{...}, ...} as in SPEC.md section 4.
+  //  current_range, error, result{...}, ...} as in SPEC.md section 4, with vmgather's meanings:
+  //  eta is an RFC 3339 time (eta_seconds beside it), current_range is {start, end}.
   nlohmann::json StatusJson() const;
   // {job_id, state, total_batches, batch_window_seconds, staging_path, obfuscation_enabled}.
   nlohmann::json StartJson() const;
@@ -118,6 +122,8 @@ class ExportJob {
   // Puts every window not done back in the queue (next at the back) and notes the progress the
   // run starts from, for the ETA.
   void QueueUnfinishedLocked();
+  // Notes the wall and steady clocks of a (re)start and resets the per-run batch timings.
+  void MarkRunStartLocked();
   void Run();
   void WorkerLoop();
   Status Assemble();
@@ -158,6 +164,11 @@ class ExportJob {
   std::optional<ExportResult> result_;
   UnixMillis assembled_until_ = 0;
   std::chrono::steady_clock::time_point run_started_;
+  UnixMillis started_at_ms_ = 0;    // wall clock of the last (re)start, for status
+  UnixMillis completed_at_ms_ = 0;  // wall clock the job stopped (0 while it runs)
+  double last_batch_seconds_ = 0;   // fetch time of the last completed window
+  double batch_seconds_total_ = 0;  // of the windows completed since the last (re)start
+  uint64_t batches_timed_ = 0;
   double progress_at_run_start_ = 0;
   std::atomic<uint64_t> live_lines_{0};
   std::thread runner_;

@@ -26,6 +26,25 @@ std::string QuotedLabelValue(std::string_view s) {
   return out + "\"";
 }
 
+std::string JobsMatcher(const std::vector<std::string>& jobs) {
+  if (jobs.size() == 1) return "job=" + QuotedLabelValue(jobs[0]);
+  std::string alternatives;
+  for (const std::string& job : jobs) {
+    if (!alternatives.empty()) alternatives += '|';
+    alternatives += RegexLiteral(job);
+  }
+  return "job=~" + QuotedLabelValue(alternatives);
+}
+
+std::string WithJobFilter(const std::string& selector, const std::vector<std::string>& jobs) {
+  const std::string matcher = JobsMatcher(jobs);
+  const size_t close = selector.rfind('}');
+  if (close == std::string::npos) return selector + "{" + matcher + "}";
+  const size_t open = selector.find('{');
+  const bool empty = selector.find_first_not_of(" \t", open + 1) == close;
+  return selector.substr(0, close) + (empty ? "" : ",") + matcher + selector.substr(close);
+}
+
 Result<ExportSelection> SelectionFor(const ExportConfig& config) {
   ExportSelection sel;
   if (config.mode == ExportMode::kCustom) {
@@ -34,22 +53,16 @@ Result<ExportSelection> SelectionFor(const ExportConfig& config) {
     }
     sel.match = config.query;
     sel.metricsql = config.query_type == QueryType::kMetricsQL;
+    // vmgather's UI lists the jobs a selector reaches and sends the ones the user kept.
+    if (!sel.metricsql && !config.jobs.empty())
+      sel.match = WithJobFilter(config.query, config.jobs);
     return sel;
   }
   if (config.jobs.empty()) {
     return Status::InvalidArgument("jobs must name at least one job in cluster mode",
                                    "pick the jobs of the components in the wizard, or use custom mode");
   }
-  if (config.jobs.size() == 1) {
-    sel.match = "{job=" + QuotedLabelValue(config.jobs[0]) + "}";
-    return sel;
-  }
-  std::string alternatives;
-  for (const std::string& job : config.jobs) {
-    if (!alternatives.empty()) alternatives += '|';
-    alternatives += RegexLiteral(job);
-  }
-  sel.match = "{job=~" + QuotedLabelValue(alternatives) + "}";
+  sel.match = "{" + JobsMatcher(config.jobs) + "}";
   return sel;
 }
 

@@ -4,6 +4,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "domain/export_config.h"
@@ -15,8 +16,15 @@ struct ExportSelection {
   bool metricsql = false;          // true: evaluate with query_range instead of exporting
 };
 
-// The selection for `config`; an error names the missing or wrong field.
+// The selection for `config`; an error names the missing or wrong field. In custom selector mode,
+// jobs (if any) narrow the selector.
 Result<ExportSelection> SelectionFor(const ExportConfig& config);
+
+// `job="a"` for one job, `job=~"a|b"` (literal names) for several.
+std::string JobsMatcher(const std::vector<std::string>& jobs);
+
+// `selector` (`name`, `name{…}` or `{…}`) with JobsMatcher(jobs) added to its matchers.
+std::string WithJobFilter(const std::string& selector, const std::vector<std::string>& jobs);
 
 // Escapes regular-expression metacharacters so `s` matches itself literally in =~.
 std::string RegexLiteral(std::string_view s);

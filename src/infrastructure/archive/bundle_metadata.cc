@@ -18,7 +18,7 @@ nlohmann::json BundleMetadataToJson(const BundleMetadata& m) {
   for (const auto& [component, version] : m.vm_versions) versions[component] = version;
   nlohmann::json checksums = nlohmann::json::object();
   for (const auto& [entry, sha] : m.entry_sha256) checksums[entry] = sha;
-  return {
+  nlohmann::json j = {
       {"export_id", m.export_id},
       {"export_date", FormatRfc3339(m.export_date_ms)},
       {"time_range", TimeRangeToJson(m.time_range)},
@@ -40,6 +40,9 @@ nlohmann::json BundleMetadataToJson(const BundleMetadata& m) {
       {"sha256", checksums},
       {"format", {{"metrics.jsonl", "VictoriaMetrics /api/v1/export JSON lines"}}},
   };
+  // Which name the export was asked for: vmgather calls the single node "victoria".
+  if (!m.single_node_alias.empty()) j["component_aliases"] = {{m.single_node_alias, "vmsingle"}};
+  return j;
 }
 
 std::string BundleFileName(const std::string& export_id, UnixMillis when_ms) {

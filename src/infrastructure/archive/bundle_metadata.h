@@ -18,9 +18,10 @@ struct BundleMetadata {
   UnixMillis export_date_ms = 0;
   TimeRange time_range;
   std::vector<std::string> components;
-  std::vector<std::string> jobs;                       // pseudonyms when obfuscation is on
-  uint64_t metrics_count = 0;                          // distinct series in metrics.jsonl
-  uint64_t lines_count = 0;                            // lines in metrics.jsonl
+  std::string single_node_alias;  // "victoria" when the config named vmsingle so
+  std::vector<std::string> jobs;  // pseudonyms when obfuscation is on
+  uint64_t metrics_count = 0;     // distinct series in metrics.jsonl
+  uint64_t lines_count = 0;       // lines in metrics.jsonl
   uint64_t samples_count = 0;
   bool obfuscated = false;
   std::string tool_version;

@@ -92,7 +92,8 @@ function renderStages(stages, ...extra) {
 }
 
 function componentNames(reply) {
-  const list = reply.components || reply.detected_components || [];
+  // `components` is vmgather's count of instances; the per-component details are beside it.
+  const list = reply.detected_components || (Array.isArray(reply.components) ? reply.components : reply.vm_components) || [];
   if (!Array.isArray(list)) return Object.keys(list);
   return list.map((c) => (typeof c === 'string' ? c : c.component || c.name || c.job || '')).filter(Boolean);
 }
@@ -105,7 +106,7 @@ function versionText(reply) {
     const text = entries.filter(([, v]) => v).map(([k, v]) => `${k} ${v}`).join(', ');
     if (text) return text;
   }
-  const list = Array.isArray(reply.components) ? reply.components.filter((c) => c && c.version) : [];
+  const list = Array.isArray(reply.detected_components) ? reply.detected_components.filter((c) => c && c.version) : [];
   if (list.length) return list.map((c) => `${c.component || c.name} ${c.version}`).join(', ');
   return '';
 }
@@ -161,7 +162,7 @@ function attemptsList(reply) {
   if (!Array.isArray(attempts) || attempts.length === 0) return [];
   return [h('details', { class: 'attempts' }, h('summary', {}, `What was tried (${attempts.length})`),
     h('ul', {}, attempts.map((a) => h('li', {},
-      h('span', { class: 'mono' }, typeof a === 'string' ? a : a.url || a.full_api_url || ''),
+      h('span', { class: 'mono' }, typeof a === 'string' ? a : a.endpoint || a.url || a.full_api_url || ''),
       typeof a === 'object' ? ` — ${a.ok || a.success ? 'ok' : a.error || a.message || 'failed'}` : ''))))];
 }
 

@@ -146,7 +146,7 @@ function renderProgress(status) {
   const stats = h('div', { class: 'stats' },
     stat(`${formatNumber(done)} / ${formatNumber(total)}`, 'windows done', 'windows'),
     stat(rate.perSecond === null || !count ? '—' : formatNumber(rate.perSecond), bySamples ? 'samples/s' : 'series/s', 'rate'),
-    stat(active ? etaText(status.eta ?? status.eta_seconds) : '—', 'remaining', 'eta'),
+    stat(active ? etaText(status.eta_seconds ?? status.eta) : '—', 'remaining', 'eta'),
     stat(!count ? '—' : formatNumber(count), bySamples ? 'samples exported' : 'series exported', 'count'));
   const title = { pending: 'Preparing the export…', running: 'Exporting…', failed: 'The export stopped with an error',
     canceled: 'The export was cancelled', cancelled: 'The export was cancelled' }[s] || s;
@@ -267,7 +267,7 @@ function renderCompleted(status) {
     h('dl', { class: 'summary' },
       h('dt', {}, 'Bundle'), h('dd', { class: 'mono', 'data-role': 'archive-name' }, name),
       h('dt', {}, 'Size'), h('dd', { 'data-role': 'archive-size' }, size === undefined ? '—' : `${formatBytes(size)} (${formatNumber(size)} bytes)`),
-      h('dt', {}, 'Contents'), h('dd', { 'data-role': 'contents' }, `${formatNumber(pickNumber(r, 'metrics_exported', 'metrics_count'))} series`,
+      h('dt', {}, 'Contents'), h('dd', { 'data-role': 'contents' }, `${formatNumber(pickNumber(r, 'series_exported', 'series_count'))} series`,
         pickNumber(r, 'samples_exported') !== undefined ? `, ${formatNumber(r.samples_exported)} samples` : ''),
       h('dt', {}, 'Saved in'), h('dd', { class: 'mono' }, r.archive_path || '—'),
       h('dt', {}, 'SHA-256'), h('dd', { class: 'sha-row' }, h('code', { class: 'sha', 'data-role': 'sha256' }, r.sha256 || '—'), copy, copyNote),
