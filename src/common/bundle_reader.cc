@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -106,7 +107,7 @@ Status ScanZip(const std::string& path, uint64_t max_metadata, std::string* metr
   Result<ArchivePtr> a = OpenZip(path);
   if (!a.ok()) return a.status();
   archive_entry* entry = nullptr;
-  std::string first_jsonl;
+  std::vector<std::string> other_jsonl;  // named in the error when metrics.jsonl is missing
   while (true) {
     const int r = archive_read_next_header(a->get(), &entry);
     if (r == ARCHIVE_EOF) break;
@@ -120,8 +121,8 @@ Status ScanZip(const std::string& path, uint64_t max_metadata, std::string* metr
     const std::string_view base = BaseName(name);
     if (base == "metrics.jsonl" && metrics_entry->empty()) {
       *metrics_entry = name;
-    } else if (EndsWith(base, ".jsonl") && first_jsonl.empty()) {
-      first_jsonl = name;
+    } else if (EndsWith(base, ".jsonl") && other_jsonl.size() < 10) {
+      other_jsonl.push_back(name);
     } else if (base == "metadata.json" && archive_entry_size_is_set(entry) &&
                static_cast<uint64_t>(archive_entry_size(entry)) <= max_metadata) {
       metadata->resize(static_cast<size_t>(archive_entry_size(entry)));
@@ -131,11 +132,16 @@ Status ScanZip(const std::string& path, uint64_t max_metadata, std::string* metr
     }
     archive_read_data_skip(a->get());
   }
-  if (metrics_entry->empty()) *metrics_entry = first_jsonl;
+  // Another .jsonl is not taken silently in its place: which one is meant is the user's call.
   if (metrics_entry->empty()) {
+    std::string names;
+    for (const std::string& n : other_jsonl) names += (names.empty() ? "" : ", ") + n;
     return Status::InvalidArgument(
-        fmt::format("ZIP bundle {} has no metrics.jsonl (and no other .jsonl entry)", path),
-        "pick the ZIP that vmexporter produced, or a .jsonl / .jsonl.gz file");
+        other_jsonl.empty()
+            ? fmt::format("ZIP bundle {} has no metrics.jsonl (and no other .jsonl entry)", path)
+            : fmt::format("ZIP bundle {} has no metrics.jsonl; it holds {}", path, names),
+        other_jsonl.empty() ? "pick the ZIP that vmexporter produced, or a .jsonl / .jsonl.gz file"
+                            : "extract the .jsonl file you mean and import it directly");
   }
   return Status::Ok();
 }
