@@ -45,7 +45,7 @@ nlohmann::json PreflightReport::ToJson() const {
       // A shift that lands samples in the future: VictoriaMetrics accepts them, but they show
       // up in no dashboard until their time comes.
       {"shifted_into_future", samples > 0 && shifted_max_ts() > now_ms},
-      {"span_seconds", samples ? static_cast<uint64_t>(max_ts - min_ts) / 1000 : 0},
+      {"span_seconds", samples ? (static_cast<uint64_t>(max_ts) - static_cast<uint64_t>(min_ts)) / 1000 : 0},
       {"max_labels_per_series", max_labels_per_series},
       {"target_max_labels",
        target_max_labels ? nlohmann::json(*target_max_labels) : nlohmann::json(nullptr)},

@@ -110,44 +110,41 @@ TEST(ImporterAccounting, BadValuesAndOverLongLinesAreSetAsideWithPhysicalLineNum
   text += R"({"metric":{"__name__":"acc_bad","s":"long"},"values":[)" + std::string(5000, '1') +
           "]}\n";  // 10
   // A metric name with a backslash and regex characters: the verification query must match it.
-  text += fmt::format(R"({{"metric":{{"__name__":"acc_bad\\.x(1)","s":"q"
-}
-}
-, "values" : [ 1, 2 ], "timestamps" : [ {}, {} ]
-}
-})" "\n",
-                      end - 1000, end);  // 11
-const std::string bundle = dir.path() + "/b.jsonl";
-WriteFile(bundle, text);
-const uint64_t good = 3 * 10 + 5 + 2;
+  text += fmt::format(
+      R"j({{"metric":{{"__name__":"acc_bad\\.x(1)","s":"q"}},"values":[1,2],"timestamps":[{},{}]}})j"
+      "\n",
+      end - 1000, end);  // 11
+  const std::string bundle = dir.path() + "/b.jsonl";
+  WriteFile(bundle, text);
+  const uint64_t good = 3 * 10 + 5 + 2;
 
-// -strict with a shift: the pre-scan refuses the bundle before any batch is sent.
-const CommandRun strict =
-    Vmimport({"-url=" + vm.url(), "-strict", "-time-shift=-1h", "-max-line-size=4096", bundle});
-EXPECT_EQ(strict.code, 1) << strict.out << strict.err;
-EXPECT_NE(strict.err.find("line 6 of the bundle is malformed: value 1 is a boolean"),
-          std::string::npos)
-    << strict.err;
-EXPECT_EQ(CountAtTarget(vm, "acc_bad.*"), 0u);
+  // -strict with a shift: the pre-scan refuses the bundle before any batch is sent.
+  const CommandRun strict =
+      Vmimport({"-url=" + vm.url(), "-strict", "-time-shift=-1h", "-max-line-size=4096", bundle});
+  EXPECT_EQ(strict.code, 1) << strict.out << strict.err;
+  EXPECT_NE(strict.err.find("line 6 of the bundle is malformed: value 1 is a boolean"),
+            std::string::npos)
+      << strict.err;
+  EXPECT_EQ(CountAtTarget(vm, "acc_bad.*"), 0u);
 
-const CommandRun r =
-    Vmimport({"-url=" + vm.url(), "-max-line-size=4096", "-batch-size=4096", bundle});
-ASSERT_EQ(r.code, 0) << r.out << r.err;
-EXPECT_NE(r.out.find("lines:           8 read, 3 rejected"), std::string::npos) << r.out;
-EXPECT_NE(r.out.find(fmt::format("verified: the target holds all 5 series and {} samples", good)),
-          std::string::npos)
-    << r.out;
-EXPECT_EQ(CountAtTarget(vm, "acc_bad.*"), good);
-const std::vector<nlohmann::json> rejects = JsonLines(bundle + ".rejects.jsonl");
-ASSERT_EQ(rejects.size(), 3u);
-EXPECT_EQ(rejects[0]["line"], 6);
-EXPECT_EQ(rejects[1]["line"], 8);
-EXPECT_EQ(rejects[2]["line"], 10);
-EXPECT_EQ(rejects[2]["truncated"], true);
-EXPECT_EQ(rejects[2]["bytes"],
-          text.substr(text.find(R"({"metric":{"__name__":"acc_bad","s":"long")")).find('\n'));
-EXPECT_FALSE(std::filesystem::exists(bundle + ".vmimport-resume.json"))
-    << "a complete import keeps no journal";
+  const CommandRun r =
+      Vmimport({"-url=" + vm.url(), "-max-line-size=4096", "-batch-size=4096", bundle});
+  ASSERT_EQ(r.code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("lines:           8 read, 3 rejected"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(fmt::format("verified: the target holds all 5 series and {} samples", good)),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(CountAtTarget(vm, "acc_bad.*"), good);
+  const std::vector<nlohmann::json> rejects = JsonLines(bundle + ".rejects.jsonl");
+  ASSERT_EQ(rejects.size(), 3u);
+  EXPECT_EQ(rejects[0]["line"], 6);
+  EXPECT_EQ(rejects[1]["line"], 8);
+  EXPECT_EQ(rejects[2]["line"], 10);
+  EXPECT_EQ(rejects[2]["truncated"], true);
+  EXPECT_EQ(rejects[2]["bytes"],
+            text.substr(text.find(R"({"metric":{"__name__":"acc_bad","s":"long")")).find('\n'));
+  EXPECT_FALSE(std::filesystem::exists(bundle + ".vmimport-resume.json"))
+      << "a complete import keeps no journal";
 }
 
 // Item 3: a rejects file that cannot be created does not abort the import.

@@ -17,7 +17,7 @@ uint64_t SamplesAt(const VmSingle& vm, const std::string& selector) {
                        60;
   const HttpAnswer a = HttpCall("POST", vm.url() + "/api/v1/query",
                                 "nocache=1&time=" + std::to_string(at_s) + "&query=" +
-                                    UrlEncode("sum(count_over_time(" + selector + "[100y]))"),
+                                    UrlEncode("sum(count_over_time(" + selector + "[20y]))"),
                                 "application/x-www-form-urlencoded");
   EXPECT_EQ(a.status, 200) << a.body;
   const nlohmann::json j = nlohmann::json::parse(a.body, nullptr, false);
