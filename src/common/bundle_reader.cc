@@ -11,6 +11,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string_view>
+#include <vector>
 
 #include "common/raw_inflate_reader.h"
 #include "common/zip_directory.h"
@@ -43,32 +44,39 @@ std::string_view BaseName(std::string_view p) {
 // Picks the metrics entry of a ZIP: `metrics.jsonl` in any folder, else the first `*.jsonl`.
 class MetricsEntryChooser {
  public:
-  // Considers one entry name, in archive order; returns true if it may be the metrics.
+  // Considers one entry name, in archive order; returns true if it is the metrics.
   bool Offer(const std::string& name) {
     const std::string_view base = BaseName(name);
     if (base == "metrics.jsonl" && metrics_.empty()) {
       metrics_ = name;
       return true;
     }
-    if (EndsWith(base, ".jsonl") && first_jsonl_.empty()) {
-      first_jsonl_ = name;
-      return true;
-    }
+    // Another .jsonl is never taken silently in its place: which one is meant is the user's
+    // call, so it is only named in the error.
+    if (EndsWith(base, ".jsonl") && others_.size() < 10) others_.push_back(name);
     return false;
   }
-  const std::string& chosen() const { return metrics_.empty() ? first_jsonl_ : metrics_; }
+  const std::string& chosen() const { return metrics_; }
+  const std::vector<std::string>& others() const { return others_; }
 
  private:
   std::string metrics_;
-  std::string first_jsonl_;
+  std::vector<std::string> others_;
 };
 
 bool IsMetadataName(const std::string& name) { return BaseName(name) == "metadata.json"; }
 
-Status NoMetricsError(const std::string& path) {
+Status NoMetricsError(const std::string& path, const std::vector<std::string>& others) {
+  if (others.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("ZIP bundle {} has no metrics.jsonl (and no other .jsonl entry)", path),
+        "pick the ZIP that vmexporter produced, or a .jsonl / .jsonl.gz file");
+  }
+  std::string names;
+  for (const std::string& n : others) names += (names.empty() ? "" : ", ") + n;
   return Status::InvalidArgument(
-      fmt::format("ZIP bundle {} has no metrics.jsonl (and no other .jsonl entry)", path),
-      "pick the ZIP that vmexporter produced, or a .jsonl / .jsonl.gz file");
+      fmt::format("ZIP bundle {} has no metrics.jsonl; it holds {}", path, names),
+      "extract the .jsonl file you mean and import it directly");
 }
 
 Status DamagedEntryError(const std::string& entry, const std::string& path,
@@ -224,7 +232,7 @@ Result<ZipPick> PickZipEntries(int fd, uint64_t file_bytes, const std::string& p
   for (const ZipDirEntry& e : *dir) {
     if (!chooser.Offer(e.name) && IsMetadataName(e.name) && metadata == nullptr) metadata = &e;
   }
-  if (chooser.chosen().empty()) return NoMetricsError(path);
+  if (chooser.chosen().empty()) return NoMetricsError(path, chooser.others());
   const auto metrics = std::find_if(
       dir->begin(), dir->end(), [&](const ZipDirEntry& e) { return e.name == chooser.chosen(); });
   if (metrics->method != 8 || (metrics->flags & 1) != 0) return pick;
@@ -277,7 +285,7 @@ Status ScanZip(const std::string& path, uint64_t max_metadata, std::string* metr
     archive_read_data_skip(a->get());
   }
   *metrics_entry = chooser.chosen();
-  if (metrics_entry->empty()) return NoMetricsError(path);
+  if (metrics_entry->empty()) return NoMetricsError(path, chooser.others());
   return Status::Ok();
 }
 

@@ -39,7 +39,8 @@ struct BundleReaderOptions {
 class BundleReader {
  public:
   // Opens `path` and positions the reader at the start of the metrics. For a ZIP it picks the
-  // `metrics.jsonl` entry (else the first `*.jsonl` entry) and loads `metadata.json` if present.
+  // `metrics.jsonl` entry (a ZIP without one is refused, naming its other `*.jsonl` entries) and
+  // loads `metadata.json` if present.
   static Result<std::unique_ptr<BundleReader>> Open(const std::string& path,
                                                     BundleReaderOptions options = {});
   virtual ~BundleReader() = default;

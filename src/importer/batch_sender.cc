@@ -72,8 +72,9 @@ void BatchSender::Work() {
       ++busy_;
     }
     cv_.notify_all();
-    Status s = Send(batch, &gz);
-    if (s.ok()) on_sent_(batch, options_.gzip_level > 0 ? gz.size() : batch.body.size());
+    int uncertain = 0;
+    Status s = Send(batch, &gz, &uncertain);
+    if (s.ok()) on_sent_(batch, options_.gzip_level > 0 ? gz.size() : batch.body.size(), uncertain);
     {
       std::lock_guard lock(mu_);
       --busy_;
@@ -86,7 +87,7 @@ void BatchSender::Work() {
   }
 }
 
-Status BatchSender::Send(const ImportBatch& batch, std::string* gz) {
+Status BatchSender::Send(const ImportBatch& batch, std::string* gz, int* uncertain_attempts) {
   const bool compress = options_.gzip_level > 0;
   if (compress) {
     if (Status s = GzipCompress(batch.body, options_.gzip_level, gz); !s.ok()) return s;
@@ -103,6 +104,7 @@ Status BatchSender::Send(const ImportBatch& batch, std::string* gz) {
     Result<HttpResponse> r = client_.Post(options_.url, wire, "application/jsonl", headers);
     const std::string tries = fmt::format("attempt {}/{}", attempt, options_.max_attempts);
     if (r.ok() && r->status >= 200 && r->status < 300) return Status::Ok();
+    ++*uncertain_attempts;  // every failure below may have reached the target's storage
     if (!r.ok()) {
       last = Status(r.status().code(), fmt::format("{}: {} ({})", what, r.status().message(), tries),
                     r.status().hint());

@@ -41,8 +41,10 @@ struct BatchSenderOptions {
 
 class BatchSender {
  public:
-  // Called from a worker thread after a batch was accepted by the target.
-  using SentCallback = std::function<void(const ImportBatch& batch, size_t wire_bytes)>;
+  // Called from a worker thread after a batch was accepted by the target. `uncertain_attempts`
+  // counts earlier attempts of it that failed without a refusal (timeout, reset, 5xx): the
+  // target may have stored the batch then too, so it may now hold it twice.
+  using SentCallback = std::function<void(const ImportBatch& batch, size_t wire_bytes, int uncertain_attempts)>;
 
   BatchSender(HttpClient& client, BatchSenderOptions options, SentCallback on_sent);
   ~BatchSender();
@@ -59,7 +61,7 @@ class BatchSender {
 
  private:
   void Work();
-  Status Send(const ImportBatch& batch, std::string* gz);
+  Status Send(const ImportBatch& batch, std::string* gz, int* uncertain_attempts);
   bool SleepUnlessCanceled(std::chrono::milliseconds d);
 
   HttpClient& client_;

@@ -17,11 +17,18 @@ Result<std::unique_ptr<BundleStream>> BundleStream::Open(const std::string& path
 }
 
 Status BundleStream::ForEachLine(const LineCallback& on_line, StreamProgress* progress,
-                                 const std::atomic<bool>* cancel) {
+                                 const std::atomic<bool>* cancel, const BadLineCallback& on_bad_line) {
   constexpr size_t kBlock = 1 << 20;
   std::vector<char> block(kBlock);
   LineSplitter splitter(limits_.max_line_bytes);
-  const auto emit = [&](std::string_view line) { return on_line(line, splitter.lines()); };
+  const auto emit = [&](std::string_view line) { return on_line(line, splitter.line_number()); };
+  if (on_bad_line) {
+    splitter.SetOverlongHandler([&](std::string_view head, uint64_t bytes) {
+      return on_bad_line(splitter.line_number(), head, bytes,
+                         Status::TooLarge(fmt::format("line is {} bytes, longer than -max-line-size={}", bytes,
+                                                      limits_.max_line_bytes)));
+    });
+  }
   if (progress != nullptr) progress->file_bytes.store(reader_->file_bytes());
   while (true) {
     if (cancel != nullptr && cancel->load()) return Status::Canceled();

@@ -30,15 +30,20 @@ struct StreamProgress {
 
 class BundleStream {
  public:
-  // Receives each non-empty line and its 1-based line number (empty lines are not counted).
+  // Receives each non-empty line and its physical 1-based line number (blank lines counted).
   using LineCallback = std::function<Status(std::string_view line, uint64_t line_number)>;
+  // Receives a line that cannot be read as a line (longer than max_line_bytes): its number, its
+  // first bytes, its length and the reason (kTooLarge). It is a bad line like a malformed one.
+  using BadLineCallback =
+      std::function<Status(uint64_t line_number, std::string_view head, uint64_t bytes, const Status& why)>;
 
   // Opens the bundle at `path`.
   static Result<std::unique_ptr<BundleStream>> Open(const std::string& path, BundleLimits limits);
 
-  // Calls `on_line` for every line until the end, an error, or `cancel` becoming true.
+  // Calls `on_line` for every line until the end, an error, or `cancel` becoming true. An
+  // over-long line goes to `on_bad_line`; without one it stops the stream with kTooLarge.
   Status ForEachLine(const LineCallback& on_line, StreamProgress* progress,
-                     const std::atomic<bool>* cancel);
+                     const std::atomic<bool>* cancel, const BadLineCallback& on_bad_line = nullptr);
 
   const BundleReader& reader() const { return *reader_; }
 

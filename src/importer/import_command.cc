@@ -2,14 +2,21 @@
 
 #include <fmt/format.h>
 
+#include <pthread.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
+#include <ctime>
 #include <iostream>
 #include <mutex>
 #include <thread>
 
 #include "common/vm_flags.h"
 #include "importer/import_pipeline.h"
+#include "importer/resume_journal.h"
 
 namespace vmx::importer {
 namespace {
@@ -43,6 +50,78 @@ std::string ProgressLine(const ImportProgress& p) {
                      p.samples_sent.load(), j["samples_per_second"].get<double>(), eta);
 }
 
+// The command line to continue: the same arguments with -resume=<journal>, secrets left out
+// (they are asked for again rather than printed).
+std::string ResumeCommand(const std::vector<std::string>& args, const std::string& journal) {
+  std::string out = "vmimport import";
+  bool skip_value = false;
+  for (const std::string& a : args) {
+    if (skip_value) {
+      skip_value = false;
+      out += " '***'";
+      continue;
+    }
+    const std::string name = a.substr(0, a.find('='));
+    const std::string bare = name.substr(name.find_first_not_of('-') == std::string::npos ? 0 : name.find_first_not_of('-'));
+    if (bare == "resume") {
+      skip_value = a.find('=') == std::string::npos;
+      continue;
+    }
+    if (bare == "password" || bare == "bearer-token" || bare == "header") {
+      if (a.find('=') == std::string::npos) {
+        out += " " + a;
+        skip_value = true;
+      } else {
+        out += " " + name + "='***'";
+      }
+      continue;
+    }
+    out += " '";
+    for (const char c : a) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    out += "'";
+  }
+  return out + " -resume='" + journal + "'";
+}
+
+// Turns SIGINT/SIGTERM into a clean cancel while it lives: the first signal cancels the import
+// (the summary and the resume command are printed), a second one exits at once. The signals
+// are blocked in every thread and taken by sigtimedwait on a watcher thread, so no handler
+// runs inside the import's code.
+class InterruptWatcher {
+ public:
+  explicit InterruptWatcher(ImportPipeline& pipeline) : pipeline_(pipeline) {
+    sigemptyset(&set_);
+    sigaddset(&set_, SIGINT);
+    sigaddset(&set_, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set_, &old_);
+    thread_ = std::thread([this] { Watch(); });
+  }
+  ~InterruptWatcher() {
+    done_.store(true);
+    thread_.join();
+    pthread_sigmask(SIG_SETMASK, &old_, nullptr);
+  }
+  bool interrupted() const { return signals_.load() > 0; }
+
+ private:
+  void Watch() {
+    const timespec tick{0, 100'000'000};
+    while (!done_.load()) {
+      if (sigtimedwait(&set_, nullptr, &tick) < 0) continue;
+      if (signals_.fetch_add(1) > 0) _exit(130);
+      static constexpr char kMsg[] = "\ninterrupted: canceling; press Ctrl-C again to quit at once\n";
+      (void)!write(STDERR_FILENO, kMsg, sizeof(kMsg) - 1);
+      pipeline_.Cancel();
+    }
+  }
+  ImportPipeline& pipeline_;
+  sigset_t set_{};
+  sigset_t old_{};
+  std::atomic<bool> done_{false};
+  std::atomic<int> signals_{0};
+  std::thread thread_;
+};
+
 }  // namespace
 
 int RunImportCommand(const std::vector<std::string>& args) {
@@ -69,6 +148,13 @@ int RunImportCommand(const std::vector<std::string>& args) {
   app.add_flag("--tls-insecure-skip-verify", o.http.tls_skip_verify,
                "Do not verify the target's TLS certificate (only for test setups)");
   app.add_option("--tls-ca-file", o.http.tls_ca_file, "PEM file with the CA that signed the target's certificate");
+  app.add_option("--tls-cert-file", o.http.tls_cert_file, "PEM client certificate, for targets that require mTLS");
+  app.add_option("--tls-key-file", o.http.tls_key_file, "PEM private key of -tls-cert-file");
+  std::string resume_path;
+  app.add_option("--resume", resume_path,
+                 "Continue an interrupted import from its resume journal: only the batches the target did "
+                 "not acknowledge are sent. Give the same bundle and flags as the interrupted run (printed "
+                 "when it stops)");
   app.add_option("--tenant", o.tenant,
                  "Cluster tenant: accountID or accountID:projectID. Writes go to "
                  "/insert/<tenant>/prometheus/api/v1/import, verification reads /select/<tenant>/prometheus");
@@ -138,31 +224,75 @@ int RunImportCommand(const std::vector<std::string>& args) {
     return 2;
   }
 
+  if (o.http.tls_cert_file.empty() != o.http.tls_key_file.empty()) {
+    std::cerr << "error: -tls-cert-file and -tls-key-file go together\n";
+    return 2;
+  }
+
+  // The journal records what the target acknowledged, so that an interrupted run continues
+  // instead of sending everything again.
+  const ResumeJournal journal(resume_path.empty() ? ResumeJournal::DefaultPath(bundle) : resume_path, bundle, o);
+  ResumeState resume;
+  if (!resume_path.empty()) {
+    Result<ResumeState> loaded = journal.Load();
+    if (!loaded.ok()) {
+      std::cerr << "error: " << loaded.status().ToString() << "\n";
+      return 2;
+    }
+    resume = std::move(*loaded);
+    std::cerr << fmt::format("resuming: {} batches were acknowledged before\n", resume.sent_batches.size());
+  } else if (Result<ResumeState> earlier = journal.Load(); earlier.ok() && !earlier->sent_batches.empty()) {
+    std::cerr << fmt::format(
+        "error: an interrupted import of this bundle left {}; continue it with -resume={} (nothing acknowledged "
+        "is sent again), or delete that file to import everything again\n",
+        journal.path(), journal.path());
+    return 2;
+  }
+
   ImportPipeline pipeline(bundle, o);
+  std::mutex journal_mu;
+  Status journal_status;
+  pipeline.OnResumeChanged([&](const ResumeState& state) {
+    std::lock_guard lock(journal_mu);
+    if (journal_status.ok()) journal_status = journal.Save(state);
+  });
   std::mutex mu;
   std::condition_variable cv;
   bool done = false;
-  std::thread reporter([&] {
-    std::unique_lock lock(mu);
-    while (!cv.wait_for(lock, std::chrono::seconds(2), [&] { return done; })) {
-      std::cerr << ProgressLine(pipeline.progress()) << std::endl;
-    }
-  });
-  ResumeState resume;
   ImportReport report;
-  const Status s = pipeline.Run(&resume, &report);
+  Status s;
+  bool interrupted = false;
   {
-    std::lock_guard lock(mu);
-    done = true;
+    InterruptWatcher watcher(pipeline);
+    std::thread reporter([&] {
+      std::unique_lock lock(mu);
+      while (!cv.wait_for(lock, std::chrono::seconds(2), [&] { return done; })) {
+        std::cerr << ProgressLine(pipeline.progress()) << std::endl;
+      }
+    });
+    s = pipeline.Run(&resume, &report);
+    {
+      std::lock_guard lock(mu);
+      done = true;
+    }
+    cv.notify_all();
+    reporter.join();
+    interrupted = watcher.interrupted();
   }
-  cv.notify_all();
-  reporter.join();
   std::cout << report.ToText();
-  if (!s.ok()) {
-    std::cerr << "error: " << s.ToString() << "\n";
-    return 1;
+  if (s.ok()) {
+    journal.Remove();
+    return 0;
   }
-  return 0;
+  std::cerr << "error: " << s.ToString() << "\n";
+  if (!journal_status.ok()) std::cerr << "error: " << journal_status.ToString() << "\n";
+  if (resume.sent_batches.empty()) {
+    journal.Remove();  // nothing acknowledged: a plain re-run sends nothing twice
+  } else if (journal.Exists()) {
+    std::cerr << fmt::format("{} of the bundle's batches are acknowledged by the target; to continue run:\n  {}\n",
+                             resume.sent_batches.size(), ResumeCommand(args, journal.path()));
+  }
+  return interrupted ? 130 : 1;
 }
 
 }  // namespace vmx::importer

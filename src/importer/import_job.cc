@@ -11,11 +11,14 @@ namespace vmx::importer {
 ImportJob::ImportJob(std::string id, std::string dir) : id_(std::move(id)), dir_(std::move(dir)) {}
 
 ImportJob::~ImportJob() {
+  closing_.store(true);
+  std::thread t;
   {
     std::lock_guard lock(mu_);
     if (pipeline_) pipeline_->Cancel();
+    t = std::move(thread_);
   }
-  if (thread_.joinable()) thread_.join();
+  if (t.joinable()) t.join();
 }
 
 void ImportJob::SetUploaded(std::string original_name, uint64_t size) {
@@ -30,51 +33,90 @@ bool ImportJob::running() const {
   return state_ == "running";
 }
 
-Status ImportJob::Start(ImportOptions options) {
+Result<std::shared_ptr<const BundleScan>> ImportJob::Scan(const ImportOptions& options) {
+  std::lock_guard scan_lock(scan_mu_);
+  {
+    std::lock_guard ptr_lock(scan_ptr_mu_);
+    if (scan_) return scan_;
+  }
   {
     std::lock_guard lock(mu_);
-    if (state_ == "running" || state_ == "uploading") {
-      return Status::Conflict(fmt::format("import {} is {}", id_, state_), "wait for it to end, or cancel it");
+    if (bundle_removed_ || state_ == "uploading") {
+      return Status::Conflict(fmt::format("import {} has no bundle to scan ({})", id_, state_),
+                              "upload the bundle again");
     }
-    options.rejects_path = rejects_path();
-    options_ = std::move(options);
-    resume_ = ResumeState{};
   }
-  return Launch(true);
+  Result<std::shared_ptr<const BundleScan>> scan =
+      ScanBundle(bundle_path(), {options.max_decompressed_bytes, options.max_line_bytes}, &closing_);
+  if (scan.ok()) {
+    std::lock_guard ptr_lock(scan_ptr_mu_);
+    scan_ = *scan;
+  }
+  return scan;
+}
+
+Result<PreflightReport> ImportJob::Preflight(const ImportOptions& options, const TargetFlags& flags) {
+  Result<std::shared_ptr<const BundleScan>> scan = Scan(options);
+  if (!scan.ok()) return scan.status();
+  return (*scan)->Report(options, flags);
+}
+
+Status ImportJob::Start(ImportOptions options) {
+  std::lock_guard lock(mu_);
+  // One start per job: after it the job only resumes, so that a second click (or a retried
+  // request) never sends the bundle again.
+  if (state_ != "uploaded") {
+    return Status::Conflict(
+        fmt::format("import {} is {}; it can start only once", id_, state_),
+        state_ == "failed" || state_ == "canceled" ? "resume it: only the batches the target did not acknowledge are sent"
+        : state_ == "completed"                    ? "it is done; upload the bundle again to import it once more"
+                                                   : "wait for it to end, or cancel it");
+  }
+  options.rejects_path = rejects_path();
+  options_ = std::move(options);
+  resume_ = ResumeState{};
+  std::filesystem::remove(rejects_path());
+  LaunchLocked();
+  return Status::Ok();
 }
 
 Status ImportJob::Resume() {
-  {
-    std::lock_guard lock(mu_);
-    if (state_ != "failed" && state_ != "canceled") {
-      return Status::Conflict(fmt::format("import {} is {}; only a failed or canceled import resumes", id_, state_));
-    }
+  std::lock_guard lock(mu_);
+  if (state_ != "failed" && state_ != "canceled") {
+    return Status::Conflict(fmt::format("import {} is {}; only a failed or canceled import resumes", id_, state_));
   }
-  return Launch(false);
+  LaunchLocked();
+  return Status::Ok();
 }
 
-Status ImportJob::Launch(bool fresh) {
+void ImportJob::LaunchLocked() {
+  // The state changes before the lock is released, so a second Start/Resume sees "running".
+  // The previous thread has ended its work (the state was not "running"); it only has to be
+  // joined, which cannot wait on mu_.
   if (thread_.joinable()) thread_.join();
-  std::lock_guard lock(mu_);
-  if (fresh) std::filesystem::remove(rejects_path());
   pipeline_ = std::make_unique<ImportPipeline>(bundle_path(), options_);
+  {
+    std::lock_guard ptr_lock(scan_ptr_mu_);
+    pipeline_->UseScan(scan_);
+  }
   report_ = ImportReport{};
   error_ = Status::Ok();
   state_ = "running";
-  thread_ = std::thread([this] {
+  ImportPipeline* pipeline = pipeline_.get();
+  thread_ = std::thread([this, pipeline] {
     ImportReport report;
-    ImportPipeline* pipeline = nullptr;
-    {
-      std::lock_guard lock(mu_);
-      pipeline = pipeline_.get();
-    }
     const Status s = pipeline->Run(&resume_, &report);
     std::lock_guard lock(mu_);
     report_ = std::move(report);
     error_ = s;
     state_ = s.ok() ? "completed" : s.code() == StatusCode::kCanceled ? "canceled" : "failed";
+    if (s.ok()) {
+      // Done: the uploaded copy is not needed any more (a failed job keeps it to resume).
+      std::error_code ec;
+      std::filesystem::remove(bundle_path(), ec);
+      bundle_removed_ = !ec;
+    }
   });
-  return Status::Ok();
 }
 
 Status ImportJob::Cancel() {
@@ -96,9 +138,10 @@ nlohmann::json ImportJob::ToJson() const {
   nlohmann::json j = {
       {"job_id", id_},
       {"state", state_},
-      {"bundle", {{"name", bundle_name_}, {"size", bundle_size_}}},
+      {"bundle", {{"name", bundle_name_}, {"size", bundle_size_}, {"removed", bundle_removed_}}},
       {"progress", pipeline_ ? pipeline_->progress().ToJson() : nlohmann::json(nullptr)},
       {"report", state_ == "running" || !pipeline_ ? nlohmann::json(nullptr) : report_.ToJson()},
+      {"can_start", state_ == "uploaded"},
       {"can_resume", state_ == "failed" || state_ == "canceled"},
   };
   if (!error_.ok()) {

@@ -2,13 +2,17 @@
 // directory, run on a background thread, cancelable and resumable.
 //
 // A job is created by an upload (state "uploaded"), runs ("running") and ends "completed",
-// "failed" or "canceled"; a failed or canceled job can resume, skipping the batches the target
-// already acknowledged. Job directories live under one temp directory that ImportJobs removes
-// when the process ends. Thread-safe.
+// "failed" or "canceled". It starts once: a failed or canceled job only resumes, skipping the
+// batches the target already acknowledged, and a completed job does nothing more (a second
+// click must not send the bundle twice). The bundle is scanned once, by the first preflight or
+// the start, and that scan answers every later preflight. The uploaded copy is deleted when the
+// job completes; a failed or canceled job keeps it for its resume. Job directories live under
+// one temp directory that ImportJobs removes when the process ends. Thread-safe.
 #pragma once
 
 #include <nlohmann/json.hpp>
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -17,6 +21,7 @@
 
 #include "common/status.h"
 #include "importer/import_pipeline.h"
+#include "importer/target_probe.h"
 
 namespace vmx::importer {
 
@@ -36,13 +41,16 @@ class ImportJob {
 
   // Records the finished upload.
   void SetUploaded(std::string original_name, uint64_t size);
-  // Starts the import with `options` on a background thread; kConflict unless uploaded or ended.
+  // The preflight for `options` and the target's `flags`; scans the bundle on the first call
+  // only (concurrent callers wait for that one scan).
+  Result<PreflightReport> Preflight(const ImportOptions& options, const TargetFlags& flags);
+  // Starts the import with `options` on a background thread; kConflict unless "uploaded".
   Status Start(ImportOptions options);
   // Continues a failed or canceled import with its previous options and decisions.
   Status Resume();
   // Asks a running import to stop.
   Status Cancel();
-  // {job_id, state, bundle, progress, report, error, hint}.
+  // {job_id, state, bundle, progress, report, error, hint, can_start, can_resume}.
   nlohmann::json ToJson() const;
   // True while the background thread runs.
   bool running() const;
@@ -50,7 +58,9 @@ class ImportJob {
   ImportOptions options() const;
 
  private:
-  Status Launch(bool fresh);
+  Result<std::shared_ptr<const BundleScan>> Scan(const ImportOptions& options);
+  // Moves to "running" and starts the thread; `mu_` held by the caller, state checked.
+  void LaunchLocked();
 
   const std::string id_;
   const std::string dir_;
@@ -58,12 +68,17 @@ class ImportJob {
   std::string state_ = "uploading";
   std::string bundle_name_;
   uint64_t bundle_size_ = 0;
+  bool bundle_removed_ = false;
   ImportOptions options_;
   std::unique_ptr<ImportPipeline> pipeline_;
   ResumeState resume_;
   ImportReport report_;
   Status error_;
   std::thread thread_;
+  std::mutex scan_mu_;      // held during the one scan
+  std::mutex scan_ptr_mu_;  // guards scan_ (briefly; taken inside mu_ and inside scan_mu_)
+  std::shared_ptr<const BundleScan> scan_;
+  std::atomic<bool> closing_{false};
 };
 
 class ImportJobs {

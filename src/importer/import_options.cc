@@ -2,19 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <chrono>
 #include <limits>
 
 #include "common/duration.h"
+#include "importer/time_text.h"
 
 namespace vmx::importer {
 namespace {
-
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string StringField(const nlohmann::json& j, const char* name) {
   if (!j.is_object() || !j.contains(name) || j[name].is_null()) return "";
@@ -43,7 +39,7 @@ Result<TimeShift> ParseTimeShift(const std::string& text, const std::string& ali
                                      "give the time the first sample should land at, e.g. "
                                      "-align-to=2025-01-01T00:00:00Z");
     }
-    Result<int64_t> at = ParseTimeArg(align_to, NowMs());
+    Result<int64_t> at = ParseTimeArg(align_to, UnixNowMs());
     if (!at.ok()) return at.status().Wrap("bad -align-to");
     shift.mode = TimeShift::Mode::kAlign;
     shift.align_to_ms = *at;
@@ -96,6 +92,7 @@ Status ValidateImportOptions(const ImportOptions& o) {
   if (o.gzip_level < -1 || o.gzip_level > 9) return Status::InvalidArgument("-gzip-level must be between -1 and 9");
   if (o.batch_bytes < 4096) return Status::InvalidArgument("-batch-size must be at least 4096 bytes");
   if (o.max_line_bytes < 1024) return Status::InvalidArgument("-max-line-size must be at least 1024 bytes");
+  if (o.max_labels_per_series < 0) return Status::InvalidArgument("max_labels_per_series must not be negative");
   return Status::Ok();
 }
 
@@ -105,10 +102,19 @@ Status ImportOptionsFromJson(const nlohmann::json& config, ImportOptions* o) {
   o->url = StringField(conn, "url");
   o->tenant = StringField(conn, "tenant_id");
   const std::string project = StringField(conn, "project_id");
-  if (!o->tenant.empty() && !project.empty()) o->tenant += ":" + project;
+  if (o->tenant.empty() && !project.empty()) {
+    return Status::InvalidArgument(fmt::format("connection.project_id {:?} is given without a tenant_id", project),
+                                   "a cluster tenant is accountID[:projectID]: fill in the account ID too");
+  }
+  if (!project.empty()) o->tenant += ":" + project;
   o->read_url = StringField(conn, "read_url");
   o->http.tls_skip_verify = BoolField(conn, "skip_tls_verify", false);
   o->http.tls_ca_file = StringField(conn, "tls_ca_file");
+  o->http.tls_cert_file = StringField(conn, "tls_cert_file");
+  o->http.tls_key_file = StringField(conn, "tls_key_file");
+  if (o->http.tls_cert_file.empty() != o->http.tls_key_file.empty()) {
+    return Status::InvalidArgument("a client certificate needs both connection.tls_cert_file and tls_key_file");
+  }
   const nlohmann::json auth = conn.value("auth", nlohmann::json::object());
   const std::string type = StringField(auth, "type");
   if (type == "basic") {
@@ -137,6 +143,10 @@ Status ImportOptionsFromJson(const nlohmann::json& config, ImportOptions* o) {
   }
   o->skip_outside_retention = BoolField(config, "skip_outside_retention", false);
   o->retention = StringField(config, "retention");
+  if (config.contains("max_labels_per_series") && config["max_labels_per_series"].is_number_integer()) {
+    o->max_labels_per_series =
+        static_cast<int>(std::clamp<int64_t>(config["max_labels_per_series"].get<int64_t>(), -1, 1 << 20));
+  }
   o->strict = BoolField(config, "strict", false);
   o->verify = BoolField(config, "verify", true);
   return ValidateImportOptions(*o);

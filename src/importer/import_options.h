@@ -37,6 +37,7 @@ struct ImportOptions {
   std::vector<std::string> drop_labels;  // __name__, job and instance are refused
   bool skip_outside_retention = false;
   std::string retention;    // e.g. "31d"; "" asks the target for its -retentionPeriod
+  int max_labels_per_series = 0;  // the target's -maxLabelsPerTimeseries; 0 asks the target
   bool strict = false;      // any malformed line fails the import before anything is sent
   bool verify = true;
   int verify_timeout_seconds = 60;
@@ -55,9 +56,11 @@ struct ImportOptions {
 // Checks the options that do not need the network; the error names the offending option.
 Status ValidateImportOptions(const ImportOptions& options);
 
-// Reads the page's config JSON ({connection:{url, tenant_id, auth:{type,...}, skip_tls_verify,
-// tls_ca_file}, time_shift, align_to, drop_labels, skip_outside_retention, retention, strict})
-// into `options`; unknown fields are ignored.
+// Reads the page's config JSON ({connection:{url, tenant_id, project_id, read_url,
+// auth:{type,...}, skip_tls_verify, tls_ca_file, tls_cert_file, tls_key_file}, time_shift,
+// align_to, drop_labels, skip_outside_retention, retention, max_labels_per_series, strict,
+// verify}) into `options`; unknown fields are ignored. A project_id without a tenant_id is
+// refused (kInvalidArgument) rather than dropped.
 Status ImportOptionsFromJson(const nlohmann::json& config, ImportOptions* options);
 
 }  // namespace vmx::importer

@@ -2,13 +2,14 @@
 
 #include <fmt/format.h>
 
-#include <cstdio>
+#include <algorithm>
+#include <chrono>
 #include <limits>
 #include <unordered_set>
 
 #include "importer/batch_sender.h"
-#include "importer/bundle_preflight.h"
 #include "importer/line_rewriter.h"
+#include "importer/rejects_file.h"
 #include "importer/target_probe.h"
 #include "importer/time_text.h"
 
@@ -20,129 +21,12 @@ constexpr size_t kMaxReportedRejects = 100;
 // target they would be outside it, and VictoriaMetrics drops such samples silently.
 constexpr int64_t kRetentionMarginMs = 5 * 60 * 1000;
 
-int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
+bool ShiftOverflows(int64_t ts, int64_t shift) {
+  int64_t ignored = 0;
+  return __builtin_add_overflow(ts, shift, &ignored);
 }
-
-// Writes malformed lines to a JSON-lines file, opened on first use.
-class RejectsFile {
- public:
-  explicit RejectsFile(std::string path) : path_(std::move(path)) {}
-  ~RejectsFile() {
-    if (f_ != nullptr) std::fclose(f_);
-  }
-  Status Add(uint64_t line, const std::string& error, std::string_view text) {
-    if (path_.empty()) return Status::Ok();
-    if (f_ == nullptr) {
-      f_ = std::fopen(path_.c_str(), "w");
-      if (f_ == nullptr) {
-        return Status::Internal(fmt::format("cannot create the rejects file {}", path_),
-                                "check that its directory is writable, or choose another -rejects-file");
-      }
-    }
-    const nlohmann::json j = {{"line", line}, {"error", error}, {"text", std::string(text)}};
-    const std::string s = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    if (std::fwrite(s.data(), 1, s.size(), f_) != s.size()) {
-      return Status::Internal(fmt::format("cannot write the rejects file {}", path_));
-    }
-    return Status::Ok();
-  }
-  bool used() const { return f_ != nullptr; }
-
- private:
-  std::string path_;
-  FILE* f_ = nullptr;
-};
 
 }  // namespace
-
-const char* ImportProgress::PhaseName(int phase) {
-  switch (phase) {
-    case kStarting: return "starting";
-    case kScanning: return "scanning";
-    case kImporting: return "importing";
-    case kVerifying: return "verifying";
-    case kDone: return "done";
-  }
-  return "unknown";
-}
-
-nlohmann::json ImportProgress::ToJson() const {
-  const int64_t end_ms = finished_ms.load() != 0 ? finished_ms.load() : NowMs();
-  const double elapsed = started_ms.load() == 0 ? 0 : (end_ms - started_ms.load()) / 1000.0;
-  const uint64_t total = file_bytes.load();
-  const uint64_t done = file_bytes_read.load();
-  const uint64_t sent = samples_sent.load();
-  nlohmann::json j = {
-      {"phase", PhaseName(phase.load())},
-      {"bytes_total", total},
-      {"bytes_read", done},
-      {"bytes_decompressed", bytes_read.load()},
-      {"lines", lines.load()},
-      {"lines_rejected", rejected_lines.load()},
-      {"samples_read", samples_read.load()},
-      {"samples_sent", sent},
-      {"samples_trimmed", samples_trimmed.load()},
-      {"batches_sent", batches_sent.load()},
-      {"wire_bytes_sent", wire_bytes_sent.load()},
-      {"elapsed_seconds", elapsed},
-      {"samples_per_second", elapsed > 0 ? sent / elapsed : 0.0},
-      {"progress", total > 0 ? static_cast<double>(done) / static_cast<double>(total) : 0.0},
-  };
-  if (phase.load() == kImporting && done > 0 && total >= done && elapsed > 1) {
-    j["eta_seconds"] = elapsed * static_cast<double>(total - done) / static_cast<double>(done);
-  } else {
-    j["eta_seconds"] = nullptr;
-  }
-  return j;
-}
-
-nlohmann::json ImportReport::ToJson() const {
-  nlohmann::json rej = nlohmann::json::array();
-  for (const RejectedLine& r : rejects) rej.push_back({{"line", r.line}, {"error", r.error}});
-  nlohmann::json j = {
-      {"target", target},
-      {"tenant", tenant},
-      {"bundle_format", bundle_format},
-      {"lines", lines},
-      {"lines_rejected", lines_rejected},
-      {"rejects", rej},
-      {"rejects_path", rejects_path},
-      {"series_sent", series_sent},
-      {"samples_sent", samples_sent},
-      {"samples_trimmed", samples_trimmed},
-      {"time_range", {{"start", samples_sent ? FormatInstantMs(min_ts) : ""},
-                      {"end", samples_sent ? FormatInstantMs(max_ts) : ""}}},
-      {"shift_ms", shift_ms},
-      {"retention", retention},
-      {"seconds", seconds},
-  };
-  j["verification"] = verification ? verification->ToJson() : nlohmann::json(nullptr);
-  return j;
-}
-
-std::string ImportReport::ToText() const {
-  std::string out;
-  out += fmt::format("target:          {}{}\n", target, tenant.empty() ? "" : fmt::format(" (tenant {})", tenant));
-  out += fmt::format("lines:           {} read, {} rejected\n", lines, lines_rejected);
-  for (const RejectedLine& r : rejects) out += fmt::format("  line {}: {}\n", r.line, r.error);
-  if (!rejects_path.empty()) out += fmt::format("rejected lines:  kept in {}\n", rejects_path);
-  out += fmt::format("sent:            {} series, {} samples in {:.1f}s\n", series_sent, samples_sent, seconds);
-  if (samples_sent > 0) {
-    out += fmt::format("time range:      {} .. {}\n", FormatInstantMs(min_ts), FormatInstantMs(max_ts));
-  }
-  if (shift_ms != 0) out += fmt::format("time shift:      {}\n", FormatDurationMs(shift_ms));
-  if (!retention.empty()) {
-    out += fmt::format("retention trim:  {} samples older than the target's retention ({}) skipped\n",
-                       samples_trimmed, retention);
-  }
-  if (verification) {
-    out += fmt::format("verification:    {}: {}\n", verification->outcome, verification->message);
-  }
-  return out;
-}
 
 void ImportPipeline::Cancel() {
   cancel_.store(true);
@@ -165,49 +49,105 @@ Status ImportPipeline::Plan(HttpClient& client, const ImportTarget& target, Resu
       const TargetFlags flags = ReadTargetFlags(client, target);
       if (!flags.retention_ms) {
         return Status::InvalidArgument(
-            "cannot learn the target's retention: its /metrics page is not reachable through this URL",
+            "cannot learn the target's retention: neither the write nor the read side shows its /metrics "
+            "through these URLs",
             "give the target's -retentionPeriod yourself, e.g. -retention=31d");
       }
       retention_ms = *flags.retention_ms;
       resume->retention = flags.retention_text;
     }
-    resume->min_timestamp_ms = NowMs() - retention_ms + kRetentionMarginMs;
+    resume->min_timestamp_ms = UnixNowMs() - retention_ms + kRetentionMarginMs;
   }
   const TimeShift& shift = options_.time_shift;
   const bool needs_scan = shift.mode == TimeShift::Mode::kNow || shift.mode == TimeShift::Mode::kAlign ||
-                          options_.strict;
-  resume->shift_ms = ShiftMillis(shift, 0, -1, NowMs());
-  if (needs_scan) {
-    // One pass before sending: finds the first/last sample for the shift, and with -strict
-    // refuses a bundle with any malformed line before a single sample reaches the target.
+                          options_.strict || options_.verify;
+  resume->shift_ms = ShiftMillis(shift, 0, -1, UnixNowMs());
+  if (!needs_scan) {
+    resume->planned = true;
+    return Status::Ok();
+  }
+  // One pass before sending (unless the page's preflight did it): the first/last sample for
+  // the shift, the metric names and range for the baseline count, and with -strict a refusal
+  // of any bad line before a single sample reaches the target.
+  std::shared_ptr<const BundleScan> scan = scan_;
+  if (!scan) {
     progress_.phase.store(ImportProgress::kScanning);
-    ImportOptions scan_options = options_;
-    scan_options.time_shift = TimeShift{};
-    Result<PreflightReport> scan = RunPreflight(bundle_path_, scan_options, TargetFlags{}, &cancel_);
-    if (!scan.ok()) return scan.status();
-    if (options_.strict && scan->malformed_lines > 0) {
-      const auto& [line, why] = scan->first_malformed.front();
-      return Status::InvalidArgument(
-          fmt::format("line {} of the bundle is malformed: {} ({} malformed lines in all)", line, why,
-                      scan->malformed_lines),
-          "nothing was imported (-strict); fix the lines or import without -strict to set them aside");
+    Result<std::shared_ptr<const BundleScan>> r =
+        ScanBundle(bundle_path_, {options_.max_decompressed_bytes, options_.max_line_bytes}, &cancel_);
+    if (!r.ok()) return r.status();
+    scan = *r;
+  }
+  Result<PreflightReport> pre = scan->Report(options_, TargetFlags{});
+  if (!pre.ok()) return pre.status();
+  if (options_.strict && pre->malformed_lines > 0) {
+    const auto& [line, why] = pre->first_malformed.front();
+    return Status::InvalidArgument(
+        fmt::format("line {} of the bundle is malformed: {} ({} bad lines in all)", line, why, pre->malformed_lines),
+        "nothing was imported (-strict); fix the lines or import without -strict to set them aside");
+  }
+  if (pre->samples == 0) {
+    resume->planned = true;
+    return Status::Ok();
+  }
+  resume->shift_ms = pre->shift_ms;
+  if (options_.strict && (ShiftOverflows(pre->min_ts, pre->shift_ms) || ShiftOverflows(pre->max_ts, pre->shift_ms))) {
+    return Status::InvalidArgument(
+        fmt::format("the time shift of {} ms carries timestamps of the bundle ({} .. {}) out of range",
+                    pre->shift_ms, pre->min_ts, pre->max_ts),
+        "nothing was imported (-strict); choose another -time-shift");
+  }
+  if (options_.verify) {
+    resume->has_window = true;
+    resume->window_min_ts = std::max(pre->shifted_min_ts(), resume->min_timestamp_ms);
+    resume->window_max_ts = pre->shifted_max_ts();
+    resume->metric_names = scan->tally.metric_names();
+    if (resume->window_min_ts <= resume->window_max_ts) {
+      // What the target holds there already; a target that cannot be queried gets no baseline
+      // and its verification says "not verified".
+      Result<SampleCounts> before = CountAtTarget(client, target.read_base, resume->metric_names,
+                                                  resume->window_min_ts, resume->window_max_ts);
+      if (before.ok()) resume->baseline = *before;
     }
-    if (scan->samples > 0) resume->shift_ms = ShiftMillis(shift, scan->min_ts, scan->max_ts, NowMs());
   }
   resume->planned = true;
   return Status::Ok();
 }
 
+Status ImportPipeline::Verify(HttpClient& client, const ImportTarget& target, const ResumeState& resume,
+                              const std::set<std::string, std::less<>>& sent_names, ImportReport* report) {
+  progress_.phase.store(ImportProgress::kVerifying);
+  VerificationRequest vr;
+  vr.read_base = target.read_base;
+  // The same names and window as the baseline, so that the two counts compare exactly.
+  vr.metric_names = resume.has_window ? resume.metric_names : sent_names;
+  vr.min_ts = resume.has_window ? resume.window_min_ts : report->min_ts;
+  vr.max_ts = resume.has_window ? resume.window_max_ts : report->max_ts;
+  vr.series_sent = report->series_sent;
+  vr.samples_sent = report->samples_sent;
+  vr.baseline = resume.baseline;
+  vr.timeout_seconds = options_.verify_timeout_seconds;
+  vr.cancel = &cancel_;
+  if (target.tenant.empty()) vr.flush_url = target.read_base + "/internal/force_flush";
+  Result<VerificationReport> v = VerifyImport(client, vr);
+  if (!v.ok()) return v.status();
+  report->verification = *v;
+  if (!v->ok()) {
+    return Status::Unavailable(fmt::format("the import was sent but does not verify: {}", v->message),
+                               "query the target to see what is missing");
+  }
+  return Status::Ok();
+}
+
 Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
   const auto started = std::chrono::steady_clock::now();
-  progress_.started_ms.store(NowMs());
+  progress_.started_ms.store(UnixNowMs());
   progress_.finished_ms.store(0);
   progress_.phase.store(ImportProgress::kStarting);
-  cancel_.store(false);
   auto finish = [&](Status s) {
     report->seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
-    progress_.finished_ms.store(NowMs());
+    progress_.finished_ms.store(UnixNowMs());
     progress_.phase.store(ImportProgress::kDone);
+    if (cancel_.load() && !s.ok()) return Status::Canceled();
     return s;
   };
   if (Status s = ValidateImportOptions(options_); !s.ok()) return finish(s);
@@ -223,8 +163,17 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
   if (http.user_agent.empty()) http.user_agent = "vmimport";
   HttpClient client(http);
 
+  std::mutex resume_mu;  // guards *resume against the sender threads
   if (!resume->planned) {
     if (Status s = Plan(client, *target, resume); !s.ok()) return finish(s);
+    if (on_resume_changed_) on_resume_changed_(*resume);
+  }
+  if (resume->has_window && !resume->baseline && resume->sent_batches.empty()) {
+    // The target could not be counted when the import was planned (down, or read through
+    // another URL): nothing is acknowledged yet, so the count can still be taken now.
+    Result<SampleCounts> before = CountAtTarget(client, target->read_base, resume->metric_names,
+                                                resume->window_min_ts, resume->window_max_ts);
+    if (before.ok()) resume->baseline = *before;
   }
   report->shift_ms = resume->shift_ms;
   report->retention = resume->retention;
@@ -236,7 +185,6 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
   report->bundle_format = BundleFormatName((*stream)->reader().format());
   progress_.phase.store(ImportProgress::kImporting);
 
-  std::mutex sent_mu;
   BatchSender sender(client,
                      {.url = target->write_url,
                       .concurrency = options_.concurrency,
@@ -244,12 +192,17 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
                       .gzip_level = options_.gzip_level >= 0 ? options_.gzip_level
                                     : target->is_loopback()  ? 0
                                                              : 1},
-                     [&](const ImportBatch& batch, size_t wire_bytes) {
+                     [&](const ImportBatch& batch, size_t wire_bytes, int uncertain_attempts) {
                        progress_.samples_sent.fetch_add(batch.samples);
                        progress_.batches_sent.fetch_add(1);
                        progress_.wire_bytes_sent.fetch_add(wire_bytes);
-                       std::lock_guard lock(sent_mu);
+                       if (uncertain_attempts > 0) {
+                         progress_.batches_uncertain.fetch_add(1);
+                         progress_.samples_uncertain.fetch_add(batch.samples);
+                       }
+                       std::lock_guard lock(resume_mu);
                        resume->sent_batches.insert(batch.index);
+                       if (on_resume_changed_) on_resume_changed_(*resume);
                      });
   {
     std::lock_guard lock(sender_mu_);
@@ -274,6 +227,7 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
   int64_t min_ts = std::numeric_limits<int64_t>::max();
   int64_t max_ts = std::numeric_limits<int64_t>::min();
   uint64_t next_index = 0;
+  uint64_t skipped = 0;
   ImportBatch batch;
   batch.body.reserve(options_.batch_bytes + (64 << 10));
 
@@ -282,18 +236,28 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
     batch.index = next_index++;
     bool already_sent = false;
     {
-      std::lock_guard lock(sent_mu);
+      std::lock_guard lock(resume_mu);
       already_sent = resume->sent_batches.count(batch.index) > 0;
     }
     Status s;
     if (already_sent) {
       progress_.samples_sent.fetch_add(batch.samples);
+      ++skipped;
     } else {
       s = sender.Submit(std::move(batch));
     }
     batch = ImportBatch{};
     batch.body.reserve(options_.batch_bytes + (64 << 10));
     return s;
+  };
+  // Every bad line takes this one path: counted, reported, kept aside (or, with -strict, the end).
+  auto set_aside = [&](uint64_t n, const Status& why, std::string_view text, uint64_t full_bytes) -> Status {
+    progress_.rejected_lines.fetch_add(1);
+    if (report->rejects.size() < kMaxReportedRejects) report->rejects.push_back({n, why.message()});
+    if (options_.strict) {
+      return Status::InvalidArgument(fmt::format("line {} of the bundle is malformed: {}", n, why.message()));
+    }
+    return rejects.Add(n, why.message(), text, full_bytes);
   };
 
   Status stream_status = (*stream)->ForEachLine(
@@ -303,12 +267,7 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
         Status s = rewriter.Rewrite(line, &f, &batch.body);
         if (!s.ok()) {
           batch.body.resize(before);
-          progress_.rejected_lines.fetch_add(1);
-          if (report->rejects.size() < kMaxReportedRejects) report->rejects.push_back({n, s.message()});
-          if (options_.strict) {
-            return Status::InvalidArgument(fmt::format("line {} of the bundle is malformed: {}", n, s.message()));
-          }
-          return rejects.Add(n, s.message(), line);
+          return set_aside(n, s, line, 0);
         }
         progress_.samples_read.fetch_add(f.samples_in);
         if (f.samples_in != f.samples_out) progress_.samples_trimmed.fetch_add(f.samples_in - f.samples_out);
@@ -323,17 +282,27 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
         if (batch.body.size() >= options_.batch_bytes) return flush();
         return Status::Ok();
       },
-      &progress_, &cancel_);
+      &progress_, &cancel_,
+      [&](uint64_t n, std::string_view head, uint64_t bytes, const Status& why) {
+        return set_aside(n, why, head, bytes);
+      });
   if (stream_status.ok()) stream_status = flush();
   if (!stream_status.ok()) sender.Cancel();
   Status send_status = sender.Finish();
 
   report->lines = progress_.lines.load();
   report->lines_rejected = progress_.rejected_lines.load();
-  if (rejects.used()) report->rejects_path = options_.rejects_path;
+  if (rejects.used()) {
+    report->rejects_path = rejects.path();
+    report->rejects_note = rejects.fallback_note();
+  }
   report->series_sent = series.size();
   report->samples_sent = progress_.samples_sent.load();
   report->samples_trimmed = progress_.samples_trimmed.load();
+  report->batches_sent = progress_.batches_sent.load();
+  report->batches_skipped = skipped;
+  report->batches_uncertain = progress_.batches_uncertain.load();
+  report->samples_uncertain = progress_.samples_uncertain.load();
   report->min_ts = min_ts;
   report->max_ts = max_ts;
   if (cancel_.load()) return finish(Status::Canceled());
@@ -341,25 +310,8 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
     return finish(stream_status.Wrap(fmt::format("cannot import bundle {}", bundle_path_)));
   }
   if (!send_status.ok()) return finish(send_status);
-
   if (options_.verify) {
-    progress_.phase.store(ImportProgress::kVerifying);
-    VerificationRequest vr;
-    vr.read_base = target->read_base;
-    vr.metric_names.insert(names.begin(), names.end());
-    vr.min_ts = min_ts;
-    vr.max_ts = max_ts;
-    vr.series_sent = report->series_sent;
-    vr.samples_sent = report->samples_sent;
-    vr.timeout_seconds = options_.verify_timeout_seconds;
-    if (target->tenant.empty()) vr.flush_url = target->read_base + "/internal/force_flush";
-    Result<VerificationReport> v = VerifyImport(client, vr);
-    if (!v.ok()) return finish(v.status());
-    report->verification = *v;
-    if (!v->ok()) {
-      return finish(Status::Unavailable(fmt::format("the import was sent but does not verify: {}", v->message),
-                                        "query the target to see what is missing"));
-    }
+    if (Status s = Verify(client, *target, *resume, names, report); !s.ok()) return finish(s);
   }
   return finish(Status::Ok());
 }

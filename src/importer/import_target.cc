@@ -4,6 +4,7 @@
 
 #include <regex>
 
+#include "common/http_client.h"
 #include "common/url_host.h"
 
 namespace vmx::importer {
@@ -72,6 +73,15 @@ Result<ImportTarget> ResolveImportTarget(std::string url, const std::string& ten
   std::string tenant = tenant_flag_trimmed;
   if (std::regex_match(*base, m, kClusterPath)) {
     const std::string url_tenant = m[3].str();
+    if (m[2].str() == "select") {
+      // A vmselect serves reads only; turning the path into /insert/ on the same host and port
+      // would post to a vmselect (or to whatever vmauth routes there).
+      return Status::InvalidArgument(
+          fmt::format("{} is a read (vmselect) URL: vmselect cannot take writes", RedactUrl(*base)),
+          fmt::format("give the vminsert or vmauth URL, e.g. http://vminsert:8480/insert/{}/prometheus, and put "
+                      "this URL in the read URL (-read-url) for verification",
+                      url_tenant));
+    }
     if (!std::regex_match(url_tenant, kTenant)) {
       return Status::InvalidArgument(
           fmt::format("the URL names tenant {:?}, which is not an account ID", url_tenant),
@@ -103,7 +113,14 @@ Result<ImportTarget> ResolveImportTarget(std::string url, const std::string& ten
     Result<std::string> rb = Normalise(read_url, &ignored_user, &ignored_password);
     if (!rb.ok()) return rb.status().Wrap("bad verification URL");
     t.read_base = *rb;
-    t.metrics_urls.insert(t.metrics_urls.begin(), *rb + "/metrics");
+    // The read side's own /metrics first (a single node behind it shows its retention), then
+    // its root (a vmselect's /select/<t>/prometheus lives under the process root).
+    static const std::regex kSelectPath(R"(^(.*)/select/[^/]+(/prometheus)?$)");
+    std::smatch rm;
+    const std::string read_root = std::regex_match(*rb, rm, kSelectPath) ? rm[1].str()
+                                  : EndsWith(*rb, "/prometheus") ? rb->substr(0, rb->size() - 11)
+                                                                 : *rb;
+    t.metrics_urls.push_back(read_root + "/metrics");
   }
   return t;
 }

@@ -7,7 +7,6 @@
 
 #include "common/api_response.h"
 #include "common/version.h"
-#include "importer/bundle_preflight.h"
 #include "importer/import_target.h"
 #include "importer/target_probe.h"
 #include "importer/upload_form.h"
@@ -162,6 +161,8 @@ void RegisterImporterApi(httplib::Server& server, ImportJobs& jobs, const Import
         {"write", StatusJson(write)},
         {"read", StatusJson(read)},
         {"retention", flags.retention_text},
+        // Where the flags came from; "" when no page showed them: the page then asks the user.
+        {"flags_source", flags.source},
         {"max_labels_per_series",
          flags.max_labels_per_series ? nlohmann::json(*flags.max_labels_per_series) : nlohmann::json(nullptr)},
     };
@@ -190,7 +191,8 @@ void RegisterImporterApi(httplib::Server& server, ImportJobs& jobs, const Import
         flags = ReadTargetFlags(client, *target);
       }
     }
-    Result<PreflightReport> report = RunPreflight((*job)->bundle_path(), *options, flags, nullptr);
+    // The job scans its bundle once; later calls (other options) only recount from that scan.
+    Result<PreflightReport> report = (*job)->Preflight(*options, flags);
     if (!report.ok()) return ReplyError(res, report.status());
     ReplyJson(res, report->ToJson());
   });

@@ -4,12 +4,13 @@
 //                               job directory (never held in memory) and starts the import unless
 //                               config.start is false
 //   GET  /api/import/status?id= job state, progress (bytes, lines, samples/s, ETA) and report
-//   POST /api/import/start      {job_id, config}: import an uploaded bundle
+//   POST /api/import/start      {job_id, config}: import an uploaded bundle (once per job: 409 after)
 //   POST /api/import/cancel     {job_id}
 //   POST /api/import/resume     {job_id}: continue after the batches the target acknowledged
 //   GET  /api/import/rejects?id= the malformed lines kept aside (JSON lines)
 //   POST /api/connection/check  {connection}: can we write, can we read, the target's limits
-//   POST /api/preflight         {job_id, config}: series, samples, span, label and retention fit
+//   POST /api/preflight         {job_id, config}: series, samples, span, label and retention fit,
+//                               the range after the shift; the bundle is read on the first call only
 //   GET  /api/config            version and limits
 #pragma once
 

@@ -1,6 +1,7 @@
 #include "importer/line_rewriter.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -17,10 +18,46 @@ std::string_view TrimRight(std::string_view s) {
   return s;
 }
 
-// Older VictoriaMetrics versions wrote these bare words; VictoriaMetrics still accepts them.
-bool IsBareSpecialNumber(std::string_view t) {
-  return t == "NaN" || t == "Inf" || t == "+Inf" || t == "-Inf" || t == "Infinity" ||
-         t == "+Infinity" || t == "-Infinity";
+// The bare words VictoriaMetrics' JSON reader takes as numbers (checked against
+// victoria-metrics 1.x: "Infinity" bare, and any string, null or boolean, are refused with
+// "cannot unmarshal ... skipping it" while the request still answers 204).
+bool IsBareSpecialNumber(std::string_view t) { return t == "NaN" || t == "Inf" || t == "+Inf" || t == "-Inf"; }
+
+// True when `t` is a JSON number: -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+bool IsJsonNumber(std::string_view t) {
+  size_t i = 0;
+  const auto digits = [&] {
+    const size_t start = i;
+    while (i < t.size() && t[i] >= '0' && t[i] <= '9') ++i;
+    return i > start;
+  };
+  if (i < t.size() && t[i] == '-') ++i;
+  if (i < t.size() && t[i] == '0') {
+    ++i;
+  } else if (!digits()) {
+    return false;
+  }
+  if (i < t.size() && t[i] == '.') {
+    ++i;
+    if (!digits()) return false;
+  }
+  if (i < t.size() && (t[i] == 'e' || t[i] == 'E')) {
+    ++i;
+    if (i < t.size() && (t[i] == '+' || t[i] == '-')) ++i;
+    if (!digits()) return false;
+  }
+  return i == t.size();
+}
+
+const char* JsonTypeName(simdjson::ondemand::json_type type) {
+  switch (type) {
+    case simdjson::ondemand::json_type::array: return "an array";
+    case simdjson::ondemand::json_type::object: return "an object";
+    case simdjson::ondemand::json_type::string: return "a string";
+    case simdjson::ondemand::json_type::boolean: return "a boolean";
+    case simdjson::ondemand::json_type::null: return "null";
+    default: return "not a number";
+  }
 }
 
 void HashBytes(uint64_t* h, std::string_view s) {
@@ -52,6 +89,18 @@ void AppendJsonKey(std::string* out, std::string_view key) {
   out->push_back('"');
 }
 
+// The text of a JSON string token: the metric name queries must match is `a\b`, not the
+// token's `a\\b` (rare: only a name with an escape pays for the full parse).
+void AssignUnescaped(std::string_view token, std::string* out) {
+  const std::string_view inner = token.substr(1, token.size() - 2);
+  if (inner.find('\\') == std::string_view::npos) {
+    out->assign(inner);
+    return;
+  }
+  const nlohmann::json j = nlohmann::json::parse(token, nullptr, false);
+  out->assign(j.is_string() ? j.get<std::string>() : std::string(inner));
+}
+
 Status Malformed(std::string_view what) {
   return Status::InvalidArgument(std::string(what));
 }
@@ -66,6 +115,19 @@ LineRewriter::LineRewriter(RewriteRules rules)
     : rules_(std::move(rules)),
       passthrough_(rules_.shift_ms == 0 && rules_.min_timestamp_ms == std::numeric_limits<int64_t>::min() &&
                    rules_.drop_labels.empty()) {}
+
+// The one value check of preflight, strict pre-scan and import: what VictoriaMetrics would skip
+// with a log line (and a 204) is a bad line here, never a counted sample.
+Status LineRewriter::CheckValue(simdjson::ondemand::value& elem, size_t position, std::string_view* token) {
+  *token = TrimRight(elem.raw_json_token());
+  od::json_type type;
+  if (elem.type().get(type) == simdjson::SUCCESS && type != od::json_type::number) {
+    return Malformed(fmt::format("value {} is {}, not a number", position, JsonTypeName(type)));
+  }
+  if (IsJsonNumber(*token) || IsBareSpecialNumber(*token)) return Status::Ok();
+  return Malformed(fmt::format("value {} ({}) is not a number", position,
+                               std::string(token->substr(0, 32))));
+}
 
 bool LineRewriter::Drops(std::string_view label) const {
   return std::find(rules_.drop_labels.begin(), rules_.drop_labels.end(), label) != rules_.drop_labels.end();
@@ -118,7 +180,7 @@ Status LineRewriter::Rewrite(std::string_view line, LineFacts* facts, std::strin
           return Malformed(fmt::format("label {:?} is not a string", std::string(name)));
         }
         ++facts->labels;
-        if (name == "__name__") name_.assign(token.substr(1, token.size() - 2));
+        if (name == "__name__") AssignUnescaped(token, &name_);
         if (Drops(name)) continue;
         HashBytes(&hash, name);
         HashBytes(&hash, "\xff");
@@ -135,22 +197,13 @@ Status LineRewriter::Rewrite(std::string_view line, LineFacts* facts, std::strin
       od::array values;
       if (auto e = field.value().get_array().get(values)) return Malformed("\"values\" is not an array", e);
       have_values = true;
-      if (passthrough_) {
-        if (auto e = values.count_elements().get(value_count)) return Malformed("\"values\" is not valid JSON", e);
-      } else {
-        for (auto elem_result : values) {
-          od::value elem;
-          if (auto e = std::move(elem_result).get(elem)) return Malformed("\"values\" is not valid JSON", e);
-          std::string_view token = TrimRight(elem.raw_json_token());
-          od::json_type type;
-          const bool typed = elem.type().get(type) == simdjson::SUCCESS;
-          const bool ok = typed ? (type == od::json_type::number || type == od::json_type::string ||
-                                   type == od::json_type::null)
-                                : IsBareSpecialNumber(token);
-          if (!ok) return Malformed(fmt::format("value {} is not a number", values_.size() + 1));
-          values_.push_back(token);
-        }
-        value_count = values_.size();
+      for (auto elem_result : values) {
+        od::value elem;
+        if (auto e = std::move(elem_result).get(elem)) return Malformed("\"values\" is not valid JSON", e);
+        std::string_view token;
+        if (Status s = CheckValue(elem, value_count + 1, &token); !s.ok()) return s;
+        if (!passthrough_) values_.push_back(token);
+        ++value_count;
       }
     } else if (key == "timestamps") {
       od::array ts;

@@ -3,8 +3,10 @@
 // A line is {"metric":{...},"values":[...],"timestamps":[...]} as /api/v1/export writes it.
 // The rewriter validates it, measures it (series identity, samples, time span, labels), and
 // writes the line to send: byte for byte when nothing changes, otherwise rebuilt with shifted
-// timestamps, samples outside retention removed and dropped labels gone. Values are always
-// copied as their original JSON text (null, "Infinity", huge integers survive).
+// timestamps, samples outside retention removed and dropped labels gone. Values are copied as
+// their original JSON text (huge integers, NaN and Inf survive). It is the one validator of
+// preflight, strict pre-scan and import: a value VictoriaMetrics would skip (a string, null,
+// true) makes the line malformed whatever the rules.
 // Not thread-safe; one per pipeline thread (it reuses its buffers).
 #pragma once
 
@@ -53,6 +55,7 @@ class LineRewriter {
 
  private:
   bool Drops(std::string_view label) const;
+  static Status CheckValue(simdjson::ondemand::value& elem, size_t position, std::string_view* token);
 
   RewriteRules rules_;
   bool passthrough_;  // no rule can change a line: send it as it came

@@ -4,6 +4,7 @@
 
 #include <charconv>
 #include <string_view>
+#include <vector>
 
 #include "importer/target_answer.h"
 #include "importer/time_text.h"
@@ -30,23 +31,39 @@ Status HttpFailure(const std::string& what, const Result<HttpResponse>& r) {
 }  // namespace
 
 TargetFlags ReadTargetFlags(HttpClient& client, const ImportTarget& target) {
+  // A vminsert knows the label limit but not the retention (a vmstorage flag); a vmselect or a
+  // single node behind the read URL may know the retention: take each from the first page
+  // that has it.
   TargetFlags flags;
+  std::vector<std::string> sources;
   for (const std::string& url : target.metrics_urls) {
+    if (flags.retention_ms && flags.max_labels_per_series) break;
     Result<HttpResponse> r = client.Get(url);
     if (!r.ok() || r->status != 200) continue;
-    const std::optional<std::string> retention = FlagValue(r->body, "retentionPeriod");
-    if (!retention) continue;
-    flags.retention_text = *retention;
-    Result<int64_t> ms = ParseRetentionMs(*retention);
-    if (ms.ok()) flags.retention_ms = *ms;
-    if (const auto labels = FlagValue(r->body, "maxLabelsPerTimeseries")) {
-      int n = 0;
-      const auto res = std::from_chars(labels->data(), labels->data() + labels->size(), n);
-      if (res.ec == std::errc()) flags.max_labels_per_series = n;
+    bool used = false;
+    if (!flags.retention_ms) {
+      if (const std::optional<std::string> retention = FlagValue(r->body, "retentionPeriod")) {
+        Result<int64_t> ms = ParseRetentionMs(*retention);
+        if (ms.ok()) {
+          flags.retention_text = *retention;
+          flags.retention_ms = *ms;
+          used = true;
+        }
+      }
     }
-    flags.source = RedactUrl(url);
-    break;
+    if (!flags.max_labels_per_series) {
+      if (const auto labels = FlagValue(r->body, "maxLabelsPerTimeseries")) {
+        int n = 0;
+        const auto res = std::from_chars(labels->data(), labels->data() + labels->size(), n);
+        if (res.ec == std::errc()) {
+          flags.max_labels_per_series = n;
+          used = true;
+        }
+      }
+    }
+    if (used) sources.push_back(RedactUrl(url));
   }
+  for (const std::string& s : sources) flags.source += (flags.source.empty() ? "" : ", ") + s;
   return flags;
 }
 

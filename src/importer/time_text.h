@@ -14,6 +14,9 @@ namespace vmx::importer {
 // (31 days each), otherwise a duration with h, d, w or y.
 Result<int64_t> ParseRetentionMs(std::string_view text);
 
+// The wall clock as unix milliseconds.
+int64_t UnixNowMs();
+
 // Formats unix milliseconds as RFC 3339 in UTC with millisecond precision.
 std::string FormatInstantMs(int64_t ms);
 

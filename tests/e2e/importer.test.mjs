@@ -88,6 +88,9 @@ z.close()`, jsonl, zip]);
     assert.match(verdict, /Verified: the target holds all 24 series and 960 samples/);
     assert.match(await page.locator('#rejects').innerText(), /line 3: /);
     assert.match(await page.locator('#progress-facts').innerText(), /completed/);
+    // The job is done: Start stays off, so a second click cannot send the bundle again.
+    assert.equal(await page.locator('#start-btn').isDisabled(), true);
+    assert.match(await page.locator('#start-result').innerText(), /drop it again/);
     await screenshot(page, 'vmimport-verified-1366');
     await page.setViewportSize({ width: 390, height: 844 });
     await screenshot(page, 'vmimport-verified-390');
@@ -137,9 +140,18 @@ test('the connection check explains a wrong URL, and a .jsonl dropped on the pag
       document.getElementById('dropzone').dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
     }, text);
     await page.locator('#preflight dd').first().waitFor({ timeout: 20000 });
+    // A shift into the future is called out with the range the samples would land in.
+    await page.selectOption('#time-shift', 'fixed');
+    await page.fill('#shift-by', '72h');
+    await page.locator('#shift-by').dispatchEvent('change');
+    await page.locator('#preflight-notes', { hasText: 'puts samples in the future' }).waitFor({ timeout: 20000 });
+    assert.match(await page.locator('#preflight').innerText(), /After the shift\s+\d{4}-\d\d-\d\dT/);
+    await page.selectOption('#time-shift', 'none');
+    await page.locator('#preflight-notes', { hasText: 'fits the target' }).waitFor({ timeout: 20000 });
     await page.click('#start-btn');
     await page.locator('#verdict .msg').waitFor({ timeout: 60000 });
     assert.match(await page.locator('#verdict').innerText(), /Verified/);
+    assert.equal(await page.locator('#start-btn').isDisabled(), true);
     await screenshot(page, 'vmimport-jsonl-verified-390');
   } finally {
     await browser.close();

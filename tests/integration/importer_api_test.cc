@@ -1,15 +1,22 @@
 // vmimport's REST API on the real binary against real VictoriaMetrics: a multipart upload is
 // stored, preflighted, imported and verified; the upload limit, the connection check with wrong
-// credentials and a job that does not exist give clear errors.
+// credentials and a job that does not exist give clear errors. Issue 18: a job starts once (two
+// simultaneous clicks start one import, a click after the end sends nothing), the upload copy
+// goes when the job completes, the count at the target equals the bundle's, a cancel during the
+// verification is honoured, and a project ID without an account ID or a vmselect URL is refused
+// with the way out.
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <nlohmann/json.hpp>
 
 #include <chrono>
+#include <functional>
 #include <thread>
 
 #include <fmt/format.h>
 
+#include "support/import_fault_proxy.h"
+#include "support/sample_count.h"
 #include "support/vm_harness.h"
 
 namespace vmx::testing {
@@ -185,6 +192,99 @@ TEST(ImporterApi, ConnectionCheckExplainsWrongCredentialsAndUnknownJobs) {
   Answer missing = Call(app, "GET", "/api/import/status?id=nope");
   EXPECT_EQ(missing.status, 404);
   EXPECT_NE(missing.body["error"].get<std::string>().find("no import"), std::string::npos);
+}
+
+// Polls the job until `done` holds for its status, with a deadline.
+Answer WaitForJob(const ServerBinary& app, const std::string& id,
+                  const std::function<bool(const Answer&)>& done) {
+  Answer st;
+  const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(90);
+  while (std::chrono::steady_clock::now() < until) {
+    st = Call(app, "GET", "/api/import/status?id=" + id);
+    if (done(st)) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return st;
+}
+
+bool Ended(const Answer& a) { return a.body.value("state", "") != "running"; }
+
+TEST(ImporterJobs, TwoSimultaneousStartsAndAClickAfterTheEndSendTheBundleOnce) {
+  VmSingle vm;
+  ServerBinary app(VmimportBinary(), {});
+  const nlohmann::json config = {{"connection", {{"url", vm.url()}}}, {"time_shift", "now"}};
+  Answer up = Upload(app, Lines(20, 30, NowMs() - 3'600'000), {{"start", false}});
+  ASSERT_EQ(up.status, 200) << up.body;
+  const std::string id = up.body["job_id"];
+  // The preflight scans once; the start reuses that scan.
+  Answer pre = Call(app, "POST", "/api/preflight", {{"job_id", id}, {"config", config}});
+  ASSERT_EQ(pre.status, 200) << pre.body;
+  EXPECT_EQ(pre.body["samples"], 600);
+  EXPECT_EQ(pre.body["shifted_into_future"], false) << pre.body;
+
+  Answer a;
+  Answer b;
+  std::thread ta([&] {
+    a = Call(app, "POST", "/api/import/start", {{"job_id", id}, {"config", config}});
+  });
+  std::thread tb([&] {
+    b = Call(app, "POST", "/api/import/start", {{"job_id", id}, {"config", config}});
+  });
+  ta.join();
+  tb.join();
+  EXPECT_EQ((a.status == 200) + (b.status == 200), 1) << a.body << b.body;
+  EXPECT_EQ((a.status == 409) + (b.status == 409), 1) << a.body << b.body;
+
+  Answer done = WaitForJob(app, id, Ended);
+  ASSERT_EQ(done.body["state"], "completed") << done.body;
+  EXPECT_EQ(done.body["report"]["verification"]["outcome"], "verified") << done.body;
+  EXPECT_EQ(done.body["bundle"]["removed"], true) << done.body;
+  EXPECT_EQ(done.body["can_start"], false);
+  EXPECT_EQ(SamplesAt(vm, "api_m"), 600u);
+
+  Answer again = Call(app, "POST", "/api/import/start", {{"job_id", id}, {"config", config}});
+  EXPECT_EQ(again.status, 409) << again.body;
+  EXPECT_NE(again.body["hint"].get<std::string>().find("upload the bundle again"),
+            std::string::npos)
+      << again.body;
+  EXPECT_EQ(SamplesAt(vm, "api_m"), 600u);
+}
+
+TEST(ImporterJobs, CancelDuringVerificationIsHonoured) {
+  VmSingle vm;
+  ImportFaultProxy proxy(vm.url(), [](int) { return ImportFaultProxy::Action::kForward; });
+  ServerBinary app(VmimportBinary(), {});
+  proxy.set_queries_answer_empty(true);  // the samples never seem to arrive: verification waits
+  Answer up = Upload(app, Lines(5, 10, NowMs() - 600'000),
+                     {{"connection", {{"url", proxy.url()}}}});
+  ASSERT_EQ(up.status, 200) << up.body;
+  const std::string id = up.body["job_id"];
+  Answer verifying = WaitForJob(app, id, [](const Answer& a) {
+    return Ended(a) || a.body["progress"].value("phase", "") == "verifying";
+  });
+  ASSERT_EQ(verifying.body["progress"]["phase"], "verifying") << verifying.body;
+  const int queries_before = proxy.queries();
+  ASSERT_EQ(Call(app, "POST", "/api/import/cancel", {{"job_id", id}}).status, 200);
+  Answer canceled = WaitForJob(app, id, Ended);  // far sooner than the 60 s verification timeout
+  EXPECT_EQ(canceled.body["state"], "canceled") << canceled.body;
+  EXPECT_LE(proxy.queries() - queries_before, 4) << "verification went on after the cancel";
+  EXPECT_EQ(SamplesAt(vm, "api_m"), 50u);
+}
+
+TEST(ImporterJobs, ProjectWithoutAccountAndVmselectUrlAreRefusedWithTheWayOut) {
+  ServerBinary app(VmimportBinary(), {});
+  Answer project = Call(app, "POST", "/api/connection/check",
+                        {{"connection", {{"url", "http://127.0.0.1:1"}, {"project_id", "5"}}}});
+  EXPECT_EQ(project.status, 400) << project.body;
+  EXPECT_NE(project.body["error"].get<std::string>().find(
+                "project_id \"5\" is given without a tenant_id"),
+            std::string::npos)
+      << project.body;
+  Answer select = Call(app, "POST", "/api/connection/check",
+                       {{"connection", {{"url", "http://127.0.0.1:1/select/7/prometheus"}}}});
+  EXPECT_EQ(select.status, 400) << select.body;
+  EXPECT_NE(select.body["hint"].get<std::string>().find("/insert/7/prometheus"), std::string::npos)
+      << select.body;
 }
 
 }  // namespace

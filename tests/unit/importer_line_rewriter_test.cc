@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <limits>
+#include <vector>
 
 #include "importer/line_rewriter.h"
 
@@ -9,7 +10,14 @@ namespace vmx::importer {
 namespace {
 
 constexpr const char* kLine =
-    R"({"metric":{"__name__":"up","job":"vm","instance":"10.0.0.1:8428","pod":"p-1"},"values":[1,null,"Infinity",12345678901234567890],"timestamps":[1000,2000,3000,4000]})";
+    R"({"metric":{"__name__":"up","job":"vm","instance":"10.0.0.1:8428","pod":"p-1"},"values":[1,-Inf,NaN,12345678901234567890],"timestamps":[1000,2000,3000,4000]})";
+
+// Rules that send a line as it came, and rules that rebuild it: checks must not differ.
+std::vector<RewriteRules> PassthroughAndRewriting() {
+  RewriteRules rewriting;
+  rewriting.shift_ms = 1;
+  return {RewriteRules{}, rewriting};
+}
 
 TEST(LineRewriter, PassesAnUntouchedLineThroughByteForByte) {
   LineRewriter rw({});
@@ -31,7 +39,7 @@ TEST(LineRewriter, ShiftsTrimsAndDropsWhileKeepingValueText) {
   std::string out;
   ASSERT_TRUE(rw.Rewrite(kLine, &f, &out).ok());
   EXPECT_EQ(out,
-            R"({"metric":{"__name__":"up","job":"vm","instance":"10.0.0.1:8428"},"values":["Infinity",12345678901234567890],"timestamps":[13000,14000]})"
+            R"({"metric":{"__name__":"up","job":"vm","instance":"10.0.0.1:8428"},"values":[NaN,12345678901234567890],"timestamps":[13000,14000]})"
             "\n");
   EXPECT_EQ(f.samples_in, 4u);
   EXPECT_EQ(f.samples_out, 2u);
@@ -113,9 +121,7 @@ TEST(LineRewriter, RefusesTimestampsTheShiftCarriesOutOfRange) {
 }
 
 TEST(LineRewriter, RefusesRepeatedKeys) {
-  for (const bool passthrough : {true, false}) {
-    RewriteRules rules;
-    if (!passthrough) rules.shift_ms = 1;
+  for (const RewriteRules& rules : PassthroughAndRewriting()) {
     LineRewriter rw(rules);
     LineFacts f;
     std::string out;
@@ -128,6 +134,30 @@ TEST(LineRewriter, RefusesRepeatedKeys) {
       EXPECT_NE(s.message().find("appears twice"), std::string::npos) << s.message();
     }
     EXPECT_EQ(out, "");
+  }
+}
+
+// VictoriaMetrics skips such a line with a log message but answers 204: whatever the rules, the
+// line is malformed here so that it is set aside instead of counted as sent (issue 18 item 1).
+TEST(LineRewriter, RefusesValuesVictoriaMetricsSkipsInEveryMode) {
+  for (const RewriteRules& rules : PassthroughAndRewriting()) {
+    LineRewriter rw(rules);
+    LineFacts f;
+    std::string out;
+    for (const char* value : {"true", "false", "null", R"("1.5")", R"("Infinity")", R"("NaN")", "{}", "[]",
+                              "Infinity", "nan", "1x", "-"}) {
+      const std::string line =
+          std::string(R"({"metric":{"__name__":"m"},"values":[1,)") + value + R"(],"timestamps":[1,2]})";
+      Status s = rw.Rewrite(line, &f, &out);
+      EXPECT_EQ(s.code(), StatusCode::kInvalidArgument) << line;
+      EXPECT_NE(s.message().find("value 2"), std::string::npos) << s.message();
+    }
+    EXPECT_EQ(out, "");
+    for (const char* value : {"NaN", "Inf", "+Inf", "-Inf", "-0.5e-3", "1e400", "12345678901234567890"}) {
+      const std::string line =
+          std::string(R"({"metric":{"__name__":"m"},"values":[)") + value + R"(],"timestamps":[1]})";
+      EXPECT_TRUE(rw.Rewrite(line, &f, &out).ok()) << line;
+    }
   }
 }
 

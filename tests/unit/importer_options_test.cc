@@ -1,6 +1,7 @@
 // Where vmimport writes and reads for each URL form, and how options are read and checked.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <limits>
 
 #include "importer/import_options.h"
@@ -36,6 +37,22 @@ TEST(ImportTarget, ClusterTenantFromFlagOrUrl) {
   EXPECT_FALSE(ResolveImportTarget("http://x", "tenant-a").ok());
   EXPECT_FALSE(ResolveImportTarget("  ", "").ok());
   EXPECT_FALSE(ResolveImportTarget("ftp://x", "").ok());
+}
+
+// A vmselect cannot take writes: its URL is refused with the vminsert form, not rewritten.
+TEST(ImportTarget, SelectUrlIsRefusedWithTheInsertForm) {
+  Result<ImportTarget> t = ResolveImportTarget("http://vmselect:8481/select/42/prometheus", "");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(t.status().message().find("vmselect cannot take writes"), std::string::npos) << t.status().message();
+  EXPECT_NE(t.status().hint().find("/insert/42/prometheus"), std::string::npos) << t.status().hint();
+  // As the read URL it is welcome, and its process's /metrics is asked for the flags too.
+  Result<ImportTarget> r = ResolveImportTarget("http://vminsert:8480/insert/42/prometheus", "",
+                                               "http://vmselect:8481/select/42/prometheus");
+  ASSERT_TRUE(r.ok()) << r.status().message();
+  EXPECT_EQ(r->read_base, "http://vmselect:8481/select/42/prometheus");
+  EXPECT_NE(std::find(r->metrics_urls.begin(), r->metrics_urls.end(), "http://vmselect:8481/metrics"),
+            r->metrics_urls.end());
 }
 
 TEST(ImportTarget, LoopbackDetection) {
@@ -101,6 +118,20 @@ TEST(ImportOptions, FromPageJsonAndRefusals) {
   Status s = ImportOptionsFromJson({{"drop_labels", {"instance"}}}, &bad);
   EXPECT_NE(s.message().find("cannot drop \"instance\""), std::string::npos) << s.message();
   EXPECT_FALSE(ImportOptionsFromJson({{"connection", {{"auth", {{"type", "kerberos"}}}}}}, &bad).ok());
+  // A project ID alone would be dropped silently (the import going to tenant 0): refused.
+  Status project = ImportOptionsFromJson({{"connection", {{"url", "http://vm:8428"}, {"project_id", "5"}}}}, &bad);
+  EXPECT_EQ(project.code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(project.message().find("without a tenant_id"), std::string::npos) << project.message();
+  EXPECT_FALSE(ImportOptionsFromJson({{"connection", {{"tls_cert_file", "/c.pem"}}}}, &bad).ok());
+  ImportOptions good;
+  ASSERT_TRUE(ImportOptionsFromJson({{"connection", {{"tls_ca_file", "/ca.pem"}, {"tls_cert_file", "/c.pem"},
+                                                      {"tls_key_file", "/k.pem"}}},
+                                     {"max_labels_per_series", 40}},
+                                    &good)
+                  .ok());
+  EXPECT_EQ(good.http.tls_cert_file, "/c.pem");
+  EXPECT_EQ(good.http.tls_key_file, "/k.pem");
+  EXPECT_EQ(good.max_labels_per_series, 40);
 }
 
 TEST(TimeText, RetentionLikeVictoriaMetrics) {
@@ -109,6 +140,11 @@ TEST(TimeText, RetentionLikeVictoriaMetrics) {
   EXPECT_EQ(*ParseRetentionMs("2w"), int64_t{14} * 86'400'000);
   EXPECT_FALSE(ParseRetentionMs("forever").ok());
   EXPECT_EQ(FormatInstantMs(1'735'689'600'123), "2025-01-01T00:00:00.123Z");
+  EXPECT_EQ(FormatInstantMs(-1), "1969-12-31T23:59:59.999Z");
+  // The int64 limits (a bundle may hold them) neither overflow nor print a wrong date.
+  EXPECT_EQ(FormatInstantMs(std::numeric_limits<int64_t>::min()), "-9223372036854775808ms");
+  EXPECT_EQ(FormatInstantMs(std::numeric_limits<int64_t>::max()), "9223372036854775807ms");
+  EXPECT_FALSE(ParseRetentionMs("9999999999999999").ok());
 }
 
 }  // namespace

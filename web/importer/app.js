@@ -20,11 +20,16 @@ async function refreshPreflight() {
   await runPreflight(jobId, config());
 }
 
+// A job starts once: after it ends the button stays off (a second click would send the bundle
+// again); a failed or canceled job continues with Resume, a new import needs a new upload.
 function followJob() {
   $('report-card').hidden = true;
   $('start-btn').disabled = true;
   follow(jobId, (job) => {
-    $('start-btn').disabled = false;
+    $('start-btn').disabled = !job.can_start;
+    if (job.state === 'completed') {
+      fill($('start-result'), message('info', 'This bundle is imported. To import it again, drop it again.'));
+    }
     showReport(job);
   });
 }
@@ -37,9 +42,11 @@ async function startImport() {
   }
   fill($('start-result'));
   try {
+    $('start-btn').disabled = true;  // until the job ends; a double click starts it once
     await api('api/import/start', { json: { job_id: jobId, config: config() } });
     followJob();
   } catch (e) {
+    $('start-btn').disabled = e.status === 409;
     fill($('start-result'), message('error', e.message, e.hint));
   }
 }
@@ -48,6 +55,8 @@ initConnection(refreshPreflight);
 initOptions(refreshPreflight);
 initDropzone((job) => {
   jobId = job.job_id;
+  $('start-btn').disabled = false;
+  fill($('start-result'));
   $('progress-card').hidden = true;
   $('report-card').hidden = true;
   refreshPreflight();

@@ -20,8 +20,12 @@ export function connectionConfig() {
     url: $('url').value.trim(),
     tenant_id: $('tenant').value.trim(),
     project_id: $('project').value.trim(),
+    read_url: $('read-url').value.trim(),
     auth,
     skip_tls_verify: $('skip-tls').checked,
+    tls_ca_file: $('tls-ca-file').value.trim(),
+    tls_cert_file: $('tls-cert-file').value.trim(),
+    tls_key_file: $('tls-key-file').value.trim(),
   };
 }
 
@@ -33,8 +37,9 @@ export async function checkConnection() {
     const r = await api('api/connection/check', { json: { connection: connectionConfig() } });
     if (r.ok) {
       const details = [`writes go to ${r.target.write_url}`];
-      if (r.retention) details.push(`retention ${r.retention}`);
-      if (r.max_labels_per_series != null) details.push(`at most ${r.max_labels_per_series} labels per series`);
+      details.push(r.retention ? `retention ${r.retention}` : 'retention unknown (type it in the options)');
+      details.push(r.max_labels_per_series != null ? `at most ${r.max_labels_per_series} labels per series`
+        : 'label limit unknown (type it in the options)');
       fill(out, message('ok', 'Connected: the target accepts imports and answers queries.', details.join(' · ')));
     } else {
       fill(out, message('error', r.error, r.hint));

@@ -23,6 +23,7 @@ export function optionsConfig() {
     drop_labels: $('drop-labels').value.split(',').map((s) => s.trim()).filter(Boolean),
     skip_outside_retention: $('skip-retention').checked,
     retention: $('retention').value.trim(),
+    max_labels_per_series: Number.parseInt($('max-labels').value, 10) || 0,
     strict: $('strict').checked,
   };
 }
@@ -30,7 +31,7 @@ export function optionsConfig() {
 export function initOptions(onChange) {
   $('time-shift').addEventListener('change', () => { showShiftFields(); onChange(); });
   showShiftFields();
-  for (const id of ['align-to', 'shift-by', 'retention', 'skip-retention']) {
+  for (const id of ['align-to', 'shift-by', 'retention', 'max-labels', 'skip-retention', 'drop-labels']) {
     $(id).addEventListener('change', onChange);
   }
 }

@@ -3,8 +3,13 @@ import { api } from './api.js';
 import { $, fill, facts, message } from './dom.js';
 import { count, seconds, shift } from './format.js';
 
+let last = { key: null, report: null };
+
 // Runs the preflight for `jobId` with `config` and renders it; resolves with the report or null.
+// The same bundle and options are asked once (vmimport reads the bundle only on the first call).
 export async function runPreflight(jobId, config) {
+  const key = JSON.stringify([jobId, config]);
+  if (key === last.key) return last.report;
   const box = $('preflight');
   const notes = $('preflight-notes');
   fill(notes, message('info', 'Reading the bundle…'));
@@ -20,8 +25,10 @@ export async function runPreflight(jobId, config) {
       ['Span', seconds(p.span_seconds)],
       ['Lines', count(p.lines)],
       ['Labels per series (max)', p.target_max_labels != null
-        ? `${p.max_labels_per_series} (target allows ${p.target_max_labels})` : String(p.max_labels_per_series)],
+        ? `${p.max_labels_per_series} (target allows ${p.target_max_labels})`
+        : `${p.max_labels_per_series} (target limit unknown; set it in the options)`],
       ['Time shift', shift(p.shift_ms)],
+      ['After the shift', p.samples && p.shift_ms ? `${p.shifted_time_range.start} → ${p.shifted_time_range.end}` : '-'],
       ['Outside retention', p.samples_outside_retention == null
         ? 'unknown (target retention not readable; set it in the options)'
         : `${count(p.samples_outside_retention)} samples (retention ${p.retention})`],
@@ -42,8 +49,13 @@ export async function runPreflight(jobId, config) {
       out.push(message('warn', `About ${count(p.samples_outside_retention)} samples are older than the target's retention`,
         'shift the time (e.g. to now) or skip them; otherwise VictoriaMetrics drops them silently'));
     }
+    if (p.shifted_into_future) {
+      out.push(message('warn', `The shift puts samples in the future: they would land at ${p.shifted_time_range.start} → ${p.shifted_time_range.end}`,
+        'dashboards show them only when their time comes; shift so the last sample is now instead'));
+    }
     if (out.length === 0) out.push(message('ok', 'The bundle fits the target.'));
     fill(notes, ...out);
+    last = { key, report: p };
     return p;
   } catch (e) {
     fill(box);

@@ -23,13 +23,17 @@ function render(job) {
   fill($('job-error'), ...(job.error && job.state !== 'completed' ? [message(job.state === 'canceled' ? 'warn' : 'error', job.error, job.hint)] : []));
 }
 
-// Polls the job until it ends, calling onEnd(job) once.
+// Polls the job until it ends, calling onEnd(job) once. A failed poll (vmimport busy, a network
+// hiccup) is retried with a growing pause instead of ending the polling; a job that no longer
+// exists (404) ends it.
 export function follow(jobId, onEnd) {
   clearTimeout(timer);
   $('progress-card').hidden = false;
+  let failures = 0;
   const tick = async () => {
     try {
       const job = await api(`api/import/status?id=${encodeURIComponent(jobId)}`);
+      failures = 0;
       render(job);
       if (job.state === 'running') {
         timer = setTimeout(tick, 500);
@@ -37,7 +41,15 @@ export function follow(jobId, onEnd) {
         onEnd(job);
       }
     } catch (e) {
-      fill($('job-error'), message('error', e.message, e.hint));
+      if (e.status === 404) {
+        fill($('job-error'), message('error', e.message, e.hint));
+        return;
+      }
+      failures += 1;
+      const wait = Math.min(10, 2 ** Math.min(failures, 4) / 2);
+      fill($('job-error'), message('warn', `Cannot read the import's status (${e.message}); trying again in ${wait}s`,
+        'the import goes on in vmimport meanwhile'));
+      timer = setTimeout(tick, wait * 1000);
     }
   };
   tick();

@@ -4,7 +4,9 @@ import { count, seconds, shift } from './format.js';
 
 const verdicts = {
   verified: ['ok', 'Verified'],
-  more_than_sent: ['ok', 'Arrived (the target already held data under these names, so the check is not exact)'],
+  more_than_sent: ['warn', 'Arrived, with more samples than sent (what the target held before is unknown)'],
+  duplicates: ['warn', 'Arrived, some twice'],
+  not_verified: ['warn', 'Imported, not verified'],
   incomplete: ['error', 'Mismatch'],
   skipped: ['warn', 'Nothing to verify'],
 };
@@ -29,6 +31,10 @@ export function showReport(job) {
     ['Samples sent', count(r.samples_sent)],
   ];
   if (v) rows.push(['Series found', count(v.series_found)], ['Samples found', count(v.samples_found)]);
+  if (v && v.baseline) rows.push(['Held before the import', `${count(v.baseline.samples)} samples`]);
+  if (v && v.samples_beyond) rows.push(['Stored twice', `${count(v.samples_beyond)} samples`]);
+  if (r.batches_uncertain) rows.push(['Retried batches', `${count(r.batches_uncertain)} (${count(r.samples_uncertain)} samples the target may hold twice)`]);
+  if (r.batches_skipped) rows.push(['Acknowledged before the resume', `${count(r.batches_skipped)} batches`]);
   rows.push(['Time range', r.time_range.start ? `${r.time_range.start} → ${r.time_range.end}` : '-']);
   if (r.shift_ms) rows.push(['Time shift', shift(r.shift_ms)]);
   if (r.retention) rows.push(['Skipped (outside retention)', count(r.samples_trimmed)]);
@@ -48,7 +54,9 @@ export function showReport(job) {
     const list = el('ul', { class: 'rejects' });
     for (const x of r.rejects) list.append(el('li', { text: `line ${x.line}: ${x.error}` }));
     const link = el('a', { href: `api/import/rejects?id=${encodeURIComponent(job.job_id)}`, download: 'rejects.jsonl', text: 'Download the lines set aside' });
-    fill(rejects, el('h3', { text: 'Malformed lines (not imported)' }), list, link);
+    const parts = [el('h3', { text: 'Malformed lines (not imported)' }), list, link];
+    if (r.rejects_note) parts.push(message('warn', r.rejects_note));
+    fill(rejects, ...parts);
   } else {
     fill(rejects);
   }
