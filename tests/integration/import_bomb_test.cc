@@ -32,13 +32,13 @@ std::string DeflatePiece(const std::string& plain) {
   return out;
 }
 
-// bomb.zip: metrics.jsonl of `gib` GiB of one valid line repeated, plus metadata.json.
+// bomb.zip: metrics.jsonl of `gib` GiB of one valid 1 MiB line repeated (a sample and a run of
+// spaces, which JSON allows after a value and deflate packs about 1000:1), plus metadata.json.
 uint64_t WriteBomb(const std::string& path, int gib) {
-  const std::string line =
-      R"({"metric":{"__name__":"bomb_metric","job":"bomb"},"values":[1],"timestamps":[1700000000000]})"
-      "\n";
-  std::string block;
-  while (block.size() + line.size() <= (1u << 20)) block += line;
+  std::string block =
+      R"({"metric":{"__name__":"bomb_metric","job":"bomb"},"values":[1],"timestamps":[1700000000000]})";
+  block.resize((1u << 20) - 1, ' ');
+  block += '\n';
   const std::string piece = DeflatePiece(block);
   const uint32_t block_crc =
       static_cast<uint32_t>(crc32(0, reinterpret_cast<const Bytef*>(block.data()), block.size()));
