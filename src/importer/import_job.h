@@ -36,6 +36,12 @@ class ImportJob {
   const std::string& dir() const { return dir_; }
   // Where the uploaded bundle is stored.
   std::string bundle_path() const { return dir_ + "/bundle"; }
+  // The bundle's metadata.json as the scan read it ("" before the first scan); it outlives the
+  // uploaded copy, which is deleted when the job ends.
+  std::string metadata_json() const {
+    std::lock_guard lock(scan_ptr_mu_);
+    return scan_ ? scan_->metadata_json : std::string();
+  }
   // Where malformed lines are kept.
   std::string rejects_path() const { return dir_ + "/rejects.jsonl"; }
 
@@ -76,7 +82,7 @@ class ImportJob {
   Status error_;
   std::thread thread_;
   std::mutex scan_mu_;      // held during the one scan
-  std::mutex scan_ptr_mu_;  // guards scan_ (briefly; taken inside mu_ and inside scan_mu_)
+  mutable std::mutex scan_ptr_mu_;  // guards scan_ (briefly; taken inside mu_ and inside scan_mu_)
   std::shared_ptr<const BundleScan> scan_;
   std::atomic<bool> closing_{false};
 };

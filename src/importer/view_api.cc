@@ -55,11 +55,16 @@ void Forward(const ViewSession& session, const ProxiedRoute& route, const httpli
 
 }  // namespace
 
+nlohmann::json ParseMetadata(const std::string& text) {
+  if (text.empty()) return nullptr;
+  nlohmann::json j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? nlohmann::json(nullptr) : j;
+}
+
 nlohmann::json ReadBundleMetadata(const std::string& bundle_path) {
   Result<std::unique_ptr<BundleReader>> reader = BundleReader::Open(bundle_path);
-  if (!reader.ok() || (*reader)->metadata_json().empty()) return nullptr;
-  nlohmann::json j = nlohmann::json::parse((*reader)->metadata_json(), nullptr, false);
-  return j.is_discarded() ? nlohmann::json(nullptr) : j;
+  if (!reader.ok()) return nullptr;
+  return ParseMetadata((*reader)->metadata_json());
 }
 
 nlohmann::json ImportedRange(const nlohmann::json& report) {
@@ -143,7 +148,7 @@ void RegisterViewOpenApi(httplib::Server& server, ViewSession& session, ImportJo
                 session.SetTarget(target->read_base, http);
                 session.Update({{"state", "ready"},
                                 {"bundle", state["bundle"]["name"]},
-                                {"metadata", ReadBundleMetadata((*job)->bundle_path())},
+                                {"metadata", ParseMetadata((*job)->metadata_json())},
                                 {"import", state["report"]},
                                 {"time_range", ImportedRange(state["report"])},
                                 {"target", RedactUrl(target->read_base)},

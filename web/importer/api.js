@@ -20,6 +20,12 @@ function sessionToken() {
 const token = sessionToken();
 if (token) headers['X-Auth-Token'] = token;
 
+// The session token, for links that open another page of this vmimport in a new tab (which
+// has no copy of this tab's sessionStorage); that page takes it out of its address bar again.
+export function pageToken() {
+  return token;
+}
+
 // Sets a header sent with every API request.
 export function setApiHeader(name, value) {
   headers[name] = value;

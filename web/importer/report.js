@@ -1,6 +1,7 @@
 // The final card: what was sent, what the target holds, and the lines set aside.
 import { $, el, fill, facts, message } from './dom.js';
 import { count, seconds, shift } from './format.js';
+import { pageToken } from './api.js';
 
 const verdicts = {
   verified: ['ok', 'Verified'],
@@ -43,6 +44,7 @@ export function showReport(job) {
   const overview = $('overview-link');
   if (job.state === 'completed') {
     const q = new URLSearchParams(window.location.search);
+    if (pageToken()) q.set('token', pageToken());
     q.set('job', job.job_id);
     overview.href = `overview.html?${q}`;
     $('overview-row').hidden = false;
