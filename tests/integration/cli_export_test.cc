@@ -207,8 +207,6 @@ TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
   EXPECT_NE(r.err.find("Read-only file system"), std::string::npos) << r.err;
 }
 
-}  // namespace vmx::testing
-
 // Top-level -help is where a new user looks first: every command, and boolean flags with their
 // defaults, as VictoriaMetrics prints them.
 TEST_F(CliExport, TopLevelHelpListsEveryCommandAndBooleanDefaults) {
@@ -223,3 +221,5 @@ TEST_F(CliExport, TopLevelHelpListsEveryCommandAndBooleanDefaults) {
   ASSERT_EQ(export_help.code, 0) << export_help.err;
   EXPECT_NE(export_help.out.find("(default true)"), std::string::npos) << export_help.out;
 }
+
+}  // namespace vmx::testing
