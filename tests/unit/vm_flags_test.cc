@@ -58,7 +58,7 @@ TEST(VmFlags, HelpListsEveryFlagInVictoriaMetricsLayout) {
   EXPECT_EQ(f.Parse({"-help"}), 0);
   const std::string out = testing::internal::GetCapturedStdout();
   EXPECT_NE(out.find("  -addr string\n    \tListen address (default \"127.0.0.1:0\")\n"), std::string::npos) << out;
-  EXPECT_NE(out.find("  -no-browser\n    \tDo not open a browser\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("  -no-browser\n    \tDo not open a browser (default false)\n"), std::string::npos) << out;
   EXPECT_NE(out.find("  -version\n"), std::string::npos) << out;
 }
 
