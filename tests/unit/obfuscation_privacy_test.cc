@@ -161,6 +161,26 @@ TEST(PrivacyByDefaultTest, OneHostOnePseudonymInEveryPlace) {
     EXPECT_EQ(pseudonyms.size(), 1u) << host;
 }
 
+// Flags whose names end like an address place (-remoteWrite.showURL, -…PerURL) but hold a
+// boolean, a number or a duration keep it: "false" is no host, and must not become one (the
+// leak guard would then find "false" all over the bundle and fail the export).
+TEST(PrivacyByDefaultTest, SettingsInAddressPlacesAreNotHosts) {
+  Obfuscator o(Defaults());
+  const std::vector<std::pair<std::string, std::string>> settings = {
+      {"remoteWrite.showURL", "false"},     {"remoteWrite.maxDiskUsagePerURL", "0"},
+      {"promscrape.dropOriginalHost", "TRUE"}, {"remoteWrite.flushIntervalPerURL", "1s,30s"},
+      {"search.maxQueueDurationPerNode", "10s"}, {"storage.maxBytesPerNode", "32MiB"}};
+  for (const auto& [name, value] : settings) {
+    const auto s = Rewrite(o, {{"__name__", "flag"}, {"name", name}, {"value", value}});
+    EXPECT_EQ(Get(s, "value"), value) << name;
+  }
+  EXPECT_EQ(o.Mapping().value("hosts", nlohmann::json::object()).size(), 0u) << o.Mapping().dump();
+  // An address in the same place still is one.
+  const auto s = Rewrite(o, {{"__name__", "flag"}, {"name", "storageNode"}, {"value", "10.0.0.5:8400,db-1"}});
+  EXPECT_EQ(Get(s, "value").find("10.0.0.5"), std::string::npos) << Get(s, "value");
+  EXPECT_EQ(Get(s, "value").find("db-1"), std::string::npos) << Get(s, "value");
+}
+
 TEST(PrivacyByDefaultTest, TeachingInstancesFixesTheirComponentBeforeFirstSight) {
   Obfuscator o(Defaults());
   o.SetInstanceComponent("10.0.0.9:8480", "vminsert");

@@ -27,7 +27,9 @@ constexpr std::string_view kGeneric[] = {
     "east", "west", "north", "south", "central", "europe", "asia", "america",
     // words of our own pseudonyms, so replacing twice changes nothing
     "namespace", "hostname", "nodename", "username", "user", "owner", "team", "email", "customer",
-    "tenant", "instance", "job", "secret", "redacted", "unknown", "exported", "account", "project"};
+    "tenant", "instance", "job", "secret", "redacted", "unknown", "exported", "account", "project",
+    // flag settings and JSON literals
+    "true", "false", "null", "none", "enabled", "disabled"};
 
 bool IsDigit(char c) { return c >= '0' && c <= '9'; }
 bool IsLetter(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }

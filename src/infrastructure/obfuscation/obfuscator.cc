@@ -193,6 +193,19 @@ struct Obfuscator::State {
     return *it->second;
   }
 
+  // A boolean, a number or a duration in an address place is a setting, not a host: the value
+  // of -remoteWrite.showURL is "false", of -remoteWrite.maxDiskUsagePerURL "0".
+  static bool IsSettingWord(std::string_view host) {
+    std::string lower(host);
+    for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    if (lower == "true" || lower == "false") return true;
+    const size_t digits = lower.find_first_not_of("0123456789.");
+    if (digits == 0) return false;
+    if (digits == std::string::npos) return MatchIpv4(lower) != lower.size();  // 0, 1.5
+    return lower.find_first_not_of("nsumhdwyibkgtp", digits) == std::string::npos &&
+           lower.find('.') == std::string::npos;  // 30s, 1h, 32mib (not 10.0.0.5)
+  }
+
   // Hosts of a comma-separated address list ("a:8400,b:8400", "vmstorage-0", "[::1]:8401"):
   // every entry is a host by its place, with or without a port or a domain.
   std::string AddressList(std::string_view value, int x, ScrubFindings& f) {
@@ -208,7 +221,7 @@ struct Obfuscator::State {
       out.append(piece.substr(0, lead));
       piece.remove_prefix(lead);
       const std::optional<HostPort> hp = SplitHostPort(piece);
-      if (hp && !hp->host.empty()) {
+      if (hp && !hp->host.empty() && !IsSettingWord(hp->host)) {
         out += ips.PseudonymForHost(hp->host, x);
         if (!hp->port.empty() && config.preserve_structure) {
           out += ':';
