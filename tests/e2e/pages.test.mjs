@@ -51,7 +51,7 @@ test('vmexporter welcome step lists unfinished exports of an earlier run', async
     for (const width of [1366, 390]) {
       const page = await browser.newPage({ viewport: { width, height: 900 } });
       await page.goto(app.url);
-      const box = page.locator('.unfinished');
+      const box = page.locator('[data-role="staged-exports"]');
       await box.waitFor();
       const text = await box.innerText();
       assert.match(text, /Unfinished exports from an earlier run/i);
@@ -59,7 +59,7 @@ test('vmexporter welcome step lists unfinished exports of an earlier run', async
       assert.ok(text.includes(`vmexporter export -resume=aaaa11112222 -staging-dir=${join(tmp, 'vmexporter-staging')}`), text);
       assert.match(text, /same credentials and obfuscation key/);
       assert.match(text, /bbbb33334444[\s\S]*Cannot be resumed: pseudonyms were random \(no obfuscation key\)/);
-      assert.equal(await page.locator('.unfinished img').count(), 0);
+      assert.equal(await page.locator('[data-role="staged-exports"] img').count(), 0);
       await screenshot(page, `wizard-1-welcome-unfinished-${width}`);
       await page.close();
     }

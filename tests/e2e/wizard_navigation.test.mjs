@@ -198,7 +198,7 @@ test('closing the tab mid-export: the page opened again lists the running export
   const rowState = await row.getAttribute('data-state');
   assert.ok(['running', 'pending', 'completed'].includes(rowState), `listed as ${rowState}`);
   if (rowState !== 'completed') assert.match(await row.textContent(), /running|starting/);
-  assert.equal(await page.locator('.unfinished:not([data-role]) code', { hasText: jobId }).count(), 0);
+  assert.equal(await page.locator('[data-role="staged-exports"] code', { hasText: jobId }).count(), 0);
   await screenshot(page, 'wizard-nav-reattach-list-1366');
 
   const downloadWait = page.waitForEvent('download', { timeout: 5000 }).catch(() => null);

@@ -43,7 +43,7 @@ function render(ctx) {
     ],
     onchange: (v) => { state.mode = v; customBox.hidden = v !== 'custom'; },
   });
-  const unfinished = h('div', { class: 'unfinished', hidden: true });
+  const unfinished = h('div', { class: 'unfinished', 'data-role': 'staged-exports', hidden: true });
   const session = h('div', { class: 'unfinished', 'data-role': 'session-exports', hidden: true });
   showSessionExports(session, ctx).then((live) => showUnfinished(unfinished, live));
   return h('div', {}, h('p', { class: 'lead' }, 'This wizard exports metrics from your VictoriaMetrics into a ZIP bundle you can send to support.'),
