@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <linux/close_range.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
 #include <netinet/in.h>
@@ -160,6 +161,15 @@ bool WaitFor(const std::function<bool()>& done, int timeout_ms) {
 
 ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
     : log_path_(std::move(log_path)) {
+  // Everything the child needs is built before fork: the test process has threads, and one of
+  // them may hold the allocator's lock at fork time.
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(a.data());
+  args.push_back(nullptr);
+  // Closed by the child's exec: until then the child still holds the test's sockets, and
+  // WaitForListeningPort would take one of them for the child's own.
+  int exec_pipe[2] = {-1, -1};
+  if (pipe2(exec_pipe, O_CLOEXEC) != 0) ADD_FAILURE() << "pipe2 failed";
   const pid_t parent = getpid();
   pid_ = fork();
   if (pid_ == 0) {
@@ -170,12 +180,17 @@ ChildProcess::ChildProcess(std::vector<std::string> argv, std::string log_path)
       dup2(fd, 1);
       dup2(fd, 2);
     }
-    std::vector<char*> args;
-    for (auto& a : argv) args.push_back(a.data());
-    args.push_back(nullptr);
+    // The test's own sockets (a FaultProxy's listener, client connections) must not live on in
+    // the child: they would be read as the child's listening port and keep ports busy.
+    close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
     execv(args[0], args.data());
     _exit(127);
   }
+  close(exec_pipe[1]);
+  char byte;
+  while (read(exec_pipe[0], &byte, 1) < 0 && errno == EINTR) {
+  }
+  close(exec_pipe[0]);
 }
 
 ChildProcess::~ChildProcess() { Stop(); }
