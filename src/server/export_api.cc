@@ -184,6 +184,18 @@ void RegisterExportApi(httplib::Server& server, std::shared_ptr<ExportService> s
                 ReplyJson(res, (*job)->StatusJson());
               });
 
+  // Removes an unfinished export of an earlier process: {job_id, staging_dir?}.
+  server.Post("/api/export/discard", [service](const httplib::Request& req, httplib::Response& res) {
+    Result<std::string> id = JobIdOf(req);
+    if (!id.ok()) return ReplyError(res, id.status());
+    Result<nlohmann::json> body = ParseJsonBody(req);
+    if (!body.ok()) return ReplyError(res, body.status());
+    if (Status s = service->Discard(body->value("staging_dir", ""), *id); !s.ok()) {
+      return ReplyError(res, AsBadRequestIfNotFound(s));
+    }
+    ReplyJson(res, {{"discarded", true}, {"job_id", *id}});
+  });
+
   // Unfinished exports of earlier processes in the staging dir (?dir=, default root).
   server.Get("/api/export/staged", [](const httplib::Request& req, httplib::Response& res) {
     const std::string root = req.has_param("dir") ? req.get_param_value("dir") : "";

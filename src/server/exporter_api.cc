@@ -47,7 +47,7 @@ constexpr const char* kGetRoutes[] = {"/api/config",        "/api/export/status"
 constexpr const char* kPostRoutes[] = {
     "/api/validate",          "/api/discover", "/api/sample",       "/api/validate-query",
     "/api/discover-selector", "/api/export",   "/api/export/start", "/api/export/cancel",
-    "/api/export/resume",     "/api/fs/check"};
+    "/api/export/resume",     "/api/export/discard",   "/api/fs/check"};
 
 // A known route called with the other method is 405 with Allow, as vmgather answers, not 404.
 void RefuseOtherMethods(httplib::Server& server) {

@@ -595,6 +595,21 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
   HttpAnswer no = next.Api("POST", "/api/export/resume",
                            nlohmann::json{{"job_id", unkeyed[0]["job_id"]}, {"staging_dir", staging_.path()}}.dump());
   EXPECT_EQ(no.status, 409) << no.body;
+
+  // Discarded from the page: ids that are no export id, or not there, are refused; the right one
+  // goes with everything it staged.
+  const std::string unkeyed_id = unkeyed[0]["job_id"];
+  for (const std::string& bad : {std::string("../") + unkeyed_id, std::string("0123456789ab")}) {
+    HttpAnswer refused_discard = next.Api(
+        "POST", "/api/export/discard", nlohmann::json{{"job_id", bad}, {"staging_dir", staging_.path()}}.dump());
+    EXPECT_EQ(refused_discard.status, 400) << bad << ": " << refused_discard.body;
+  }
+  ASSERT_TRUE(std::filesystem::exists(staging_.path() + "/" + unkeyed_id));
+  HttpAnswer discarded = next.Api(
+      "POST", "/api/export/discard", nlohmann::json{{"job_id", unkeyed_id}, {"staging_dir", staging_.path()}}.dump());
+  EXPECT_EQ(discarded.status, 200) << discarded.body;
+  EXPECT_FALSE(std::filesystem::exists(staging_.path() + "/" + unkeyed_id));
+  EXPECT_EQ(nlohmann::json::parse(next.Api("GET", "/api/export/staged?dir=" + staging_.path()).body)["staged"].size(), 0u);
 }
 
 }  // namespace vmx

@@ -132,6 +132,15 @@ TEST(VmAnswerError, SecretsEchoedAnywhereAreRedacted) {
   EXPECT_LE(CleanVmErrorText(longer, {}).size(), 310u);
 }
 
+// The query API's JSON error: its "error" text, unescaped, is what a person reads.
+TEST(VmAnswerError, JsonErrorAnswersShowTheirErrorText) {
+  EXPECT_EQ(CleanVmErrorText(R"({"status":"error","errorType":"422","error":"labelFilterExpr: unexpected token \"==\""})", {}),
+            R"(labelFilterExpr: unexpected token "==")");
+  EXPECT_EQ(CleanVmErrorText(R"({"status":"error","error":"token hunter22 refused"})", {"hunter22"}),
+            "token *** refused");
+  EXPECT_EQ(CleanVmErrorText(R"({"no_error_field":1})", {}), R"({"no_error_field":1})");
+}
+
 TEST(VmAnswerError, PathPrefixAndTenantHints) {
   Connection c;
   c.url = "http://vmselect:8481";

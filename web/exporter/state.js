@@ -23,6 +23,7 @@ function initialState() {
       enabled: true, instance: true, job: true, deepScrub: true,
       customLabels: new Set(), dropLabels: new Set(),
       keepLabels: new Set(), // default identity labels the user opted out of
+      key: '', // optional obfuscation key (a secret: memory only)
     },
     metricStepSeconds: 0,
     batchWindowSeconds: 0, // 0: automatic
@@ -137,6 +138,7 @@ export function exportConfigBody(overrides = {}) {
       custom_labels: p.enabled ? [...p.customLabels] : [],
       drop_labels: [...p.dropLabels],
       keep_labels: [...p.keepLabels],
+      ...(p.enabled && p.key ? { key: p.key } : {}),
     },
     batching: state.batchWindowSeconds > 0
       ? { enabled: true, strategy: 'custom', custom_interval_seconds: state.batchWindowSeconds }

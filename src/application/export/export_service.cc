@@ -74,6 +74,37 @@ Result<std::shared_ptr<ExportJob>> ExportService::Adopt(const std::string& root,
   return job;
 }
 
+Status ExportService::Discard(const std::string& root, const std::string& job_id) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (jobs_.count(job_id) > 0) {
+      return Status::Conflict(fmt::format("export {} belongs to this process", job_id),
+                              "cancel it; its staged windows are removed when the bundle is written");
+    }
+  }
+  // Only a directory found under the root by its listing, named like a job id and holding our
+  // manifest: a mistyped staging dir cannot make this remove something else.
+  const bool id_shaped = !job_id.empty() && job_id.size() <= 64 &&
+                         job_id.find_first_not_of("0123456789abcdef") == std::string::npos;
+  if (!id_shaped) {
+    return Status::InvalidArgument(fmt::format("{:?} is not an export id", job_id),
+                                   "use a job_id from GET /api/export/staged");
+  }
+  Result<StagedExport> staged = FindStagedExport(root, job_id);
+  if (!staged.ok()) return staged.status();
+  if (!staged->manifest.contains("windows") || !staged->manifest["windows"].is_array()) {
+    return Status::InvalidArgument(fmt::format("{} holds no vmexporter staging", staged->dir),
+                                   "remove it by hand if it is yours");
+  }
+  std::error_code ec;
+  std::filesystem::remove_all(staged->dir, ec);
+  if (ec) {
+    return Status::Storage(fmt::format("cannot remove {}: {}", staged->dir, ec.message()),
+                           "check the permissions of the staging dir, or remove it by hand");
+  }
+  return Status::Ok();
+}
+
 Result<std::shared_ptr<ExportJob>> ExportService::Find(const std::string& job_id) const {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = jobs_.find(job_id);

@@ -36,6 +36,9 @@ class ExportService {
                                            const nlohmann::json& secrets);
   // The job with this id, or NotFound.
   Result<std::shared_ptr<ExportJob>> Find(const std::string& job_id) const;
+  // Removes the unfinished export `job_id` an earlier process left under `root` ("" = default)
+  // with everything it staged. Conflict for a job of this process (cancel it instead).
+  Status Discard(const std::string& root, const std::string& job_id);
   // The absolute path of a completed bundle of this process named by its path or file name;
   // NotFound for anything else.
   Result<std::string> OwnBundlePath(const std::string& path_or_name) const;

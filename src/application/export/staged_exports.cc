@@ -75,7 +75,12 @@ nlohmann::json StagedExportSummary(const StagedExport& e) {
     }
   }
   nlohmann::json url = nullptr;
-  if (m.contains("config") && m["config"].is_object()) url = m["config"]["connection"].value("url", "");
+  std::string auth_type = "none";  // what a continuation must be given again
+  if (m.contains("config") && m["config"].is_object()) {
+    const nlohmann::json& conn = m["config"]["connection"];
+    url = conn.value("url", "");
+    if (conn.contains("auth") && conn["auth"].is_object()) auth_type = conn["auth"].value("type", "none");
+  }
   return {{"job_id", e.job_id},
           {"staging_path", e.dir},
           {"time_range", m.value("time_range", nlohmann::json(nullptr))},
@@ -85,6 +90,7 @@ nlohmann::json StagedExportSummary(const StagedExport& e) {
           {"obfuscated", m.value("obfuscated", false)},
           {"keyed", m.value("keyed", false)},
           {"url", url},
+          {"auth_type", auth_type},
           {"resumable", e.resumable},
           {"reason", e.reason}};
 }

@@ -30,7 +30,7 @@ std::vector<StagedExport> ListStagedExports(const std::string& root);
 Result<StagedExport> FindStagedExport(const std::string& root, const std::string& job_id);
 
 // {job_id, staging_path, time_range, completed_batches, total_batches, samples, obfuscated,
-//  keyed, url, resumable, reason} for the API and the CLI.
+//  keyed, url, auth_type, resumable, reason} for the API and the CLI.
 nlohmann::json StagedExportSummary(const StagedExport& e);
 
 // The export's config from its manifest plus what the user gives again: `secrets` may hold

@@ -1,6 +1,7 @@
 #include "infrastructure/vm/vm_answer_error.h"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cctype>
@@ -70,6 +71,16 @@ std::vector<std::string> SecretsOf(const Connection& c) {
 
 std::string CleanVmErrorText(std::string_view body, const std::vector<std::string>& secrets) {
   std::string_view text = body;
+  // The query API answers {"status":"error","errorType":"422","error":"…"}: its "error" is the
+  // text, without the JSON escaping around it.
+  std::string json_error;
+  if (!text.empty() && text.front() == '{') {
+    const nlohmann::json j = nlohmann::json::parse(text, nullptr, /*allow_exceptions=*/false);
+    if (j.is_object() && j.contains("error") && j["error"].is_string()) {
+      json_error = j["error"].get<std::string>();
+      text = json_error;
+    }
+  }
   // "remoteAddr: \"…\"; requestURI: /…; <the actual error>"
   if (size_t uri = text.find("requestURI: ");
       uri != std::string_view::npos && text.substr(0, 11) == "remoteAddr:") {

@@ -6,6 +6,7 @@ import { button, errorBox, showError } from '../controls.js';
 import { connectionBody, connectionKey, jobKey, state, timeRangeBody } from '../state.js';
 import { formatBytes, formatDuration, formatNumber } from '../format.js';
 import { estimateExport, jobSeries } from '../estimate.js';
+import { querySyntaxError } from '../query-syntax.js';
 
 let body = null;
 let totals = null;
@@ -143,8 +144,7 @@ function render() {
   selectionError = errorBox();
   body = h('div', { 'data-role': 'discovery' });
   if (state.mode === 'custom') {
-    replace(body, h('div', { class: 'panel' }, h('p', {}, 'You chose to export a custom ', state.queryType === 'metricsql' ? 'MetricsQL query' : 'series selector', ':'),
-      h('pre', { class: 'query' }, state.query.trim()), h('p', { class: 'help' }, 'There are no components to pick. To change the query, go back to step 1.')));
+    renderCustom();
   } else if (state.discovery && state.discoveryKey === discoveryKey()) {
     renderDiscovery();
   } else {
@@ -153,8 +153,70 @@ function render() {
   return h('div', {}, h('p', { class: 'lead' }, 'Components found between the start and the end of your range. Pick the jobs support should see.'), body);
 }
 
+// Custom mode: the query stays editable here, and VictoriaMetrics checks it as it is typed, so a
+// broken selector is refused on this step and never reaches the export.
+let queryCheck = { text: null, promise: null, error: null, reply: null };
+let checkTimer = 0;
+
+function renderCustom() {
+  const result = h('p', { class: 'help', role: 'status', 'data-role': 'query-check' });
+  const error = errorBox();
+  const input = h('textarea', { rows: '3', spellcheck: 'false', value: state.query, 'data-role': 'custom-query',
+    'aria-label': state.queryType === 'metricsql' ? 'MetricsQL query' : 'Series selector',
+    oninput: (e) => {
+      state.query = e.target.value;
+      clearTimeout(checkTimer);
+      checkTimer = setTimeout(() => checkQuery(result, error), 400);
+    } });
+  replace(body, h('div', { class: 'panel' },
+    h('p', {}, 'You chose to export a custom ', state.queryType === 'metricsql' ? 'MetricsQL query' : 'series selector',
+      '. There are no components to pick; VictoriaMetrics checks the query here.'),
+    input, result, error));
+  checkQuery(result, error);
+}
+
+function checkQuery(result, error) {
+  const text = state.query.trim();
+  if (queryCheck.text === text && queryCheck.promise) return showCheck(queryCheck.promise, result, error);
+  const local = querySyntaxError(text);
+  // A selector is counted over the whole range, job by job; a MetricsQL query at this moment.
+  const ask = state.queryType === 'selector'
+    ? api('api/discover-selector', { body: { connection: connectionBody(), time_range: timeRangeBody(), selector: text } })
+    : api('api/validate-query', { body: { connection: connectionBody(), query: text } });
+  const promise = local
+    ? Promise.resolve({ error: { message: local, hint: 'A selector looks like {job="vmagent", instance=~"10.0.0.*"}.' } })
+    : ask.then((reply) => ({ reply }), (err) => ({ error: err }));
+  queryCheck = { text, promise };
+  return showCheck(promise, result, error);
+}
+
+async function showCheck(promise, result, error) {
+  result.textContent = 'Checking the query…';
+  const { reply, error: err } = await promise;
+  if (promise !== queryCheck.promise) return;  // a newer check replaced this one
+  queryCheck.reply = reply || null;
+  queryCheck.error = err || null;
+  showError(error, err || null);
+  result.textContent = !reply ? ''
+    : reply.jobs ? selectorSummary(reply.jobs)
+      : `A valid MetricsQL query: it returns ${formatNumber(reply.result_count || 0)} series now.`;
+}
+
+function selectorSummary(jobs) {
+  const series = jobs.reduce((n, j) => n + (j.metrics_count_estimate || 0), 0);
+  if (!jobs.length) return 'A valid series selector, but no series match it in this time range: the bundle would be empty.';
+  const names = jobs.slice(0, 5).map((j) => j.job || '(no job)').join(', ') + (jobs.length > 5 ? ', …' : '');
+  return `A valid series selector: ${formatNumber(series)} series of ${jobs.length} job${jobs.length === 1 ? '' : 's'} in this time range (${names}).`;
+}
+
 async function leave() {
-  if (state.mode === 'custom') return true;
+  if (state.mode === 'custom') {
+    clearTimeout(checkTimer);
+    const result = body.querySelector('[data-role="query-check"]');
+    const error = body.querySelector('.error-box') || errorBox();
+    await checkQuery(result, error);
+    return !queryCheck.error;
+  }
   if (!state.discovery || state.discoveryKey !== discoveryKey()) {
     showError(selectionError, { message: 'The search for components has not finished yet.',
       hint: 'Wait for the list to appear, or use "Try again" if the search failed.' });

@@ -150,7 +150,11 @@ function render() {
     switchRow({ label: 'Jobs', help: 'Job names become <component>-job-<n>, e.g. vmstorage-job-1.', checked: p.job,
       onchange: (v) => { p.job = v; schedulePreview(); } }),
     switchRow({ label: 'Deep scrub', help: 'Also addresses, URLs, e-mails and tenants hidden in other labels (addr, url, flag values…).', checked: p.deepScrub,
-      onchange: (v) => { p.deepScrub = v; schedulePreview(); } }));
+      onchange: (v) => { p.deepScrub = v; schedulePreview(); } }),
+    field({ label: 'Obfuscation key (optional)',
+      input: textInput({ type: 'password', value: p.key, 'data-field': 'obfuscation-key', autocomplete: 'off',
+        oninput: (e) => { p.key = e.target.value; schedulePreview(); } }),
+      help: 'Stable pseudonyms across exports: the same key gives the same pseudonyms, so support can compare bundles, and an interrupted export can be resumed after vmexporter restarts. Without a key, pseudonyms are random. The key is never stored.' }).root);
 
   labelsBox = h('div', { 'data-role': 'labels' });
   previewStatus = h('p', { class: 'help', role: 'status' });

@@ -1,10 +1,11 @@
 // Step 1: what the bundle will hold, why sharing it is safe, and what to export.
 import { h } from '../dom.js';
-import { button, field, radioGroup, showError } from '../controls.js';
+import { button, errorBox, field, radioGroup, showError, textInput } from '../controls.js';
 import { state } from '../state.js';
 import { api } from '../api.js';
-import { forgetJob, knownJobIds } from '../known-jobs.js';
+import { forgetJob, knownJobIds, rememberJob } from '../known-jobs.js';
 import { attachJob } from './export.js';
+import { querySyntaxError } from '../query-syntax.js';
 
 let queryField = null;
 
@@ -45,7 +46,7 @@ function render(ctx) {
   });
   const unfinished = h('div', { class: 'unfinished', 'data-role': 'staged-exports', hidden: true });
   const session = h('div', { class: 'unfinished', 'data-role': 'session-exports', hidden: true });
-  showSessionExports(session, ctx).then((live) => showUnfinished(unfinished, live));
+  showSessionExports(session, ctx).then((live) => showUnfinished(unfinished, live, ctx));
   return h('div', {}, h('p', { class: 'lead' }, 'This wizard exports metrics from your VictoriaMetrics into a ZIP bundle you can send to support.'),
     session, unfinished, intro, mode, customBox);
 }
@@ -86,8 +87,9 @@ async function showSessionExports(box, ctx) {
 }
 
 // Exports an earlier vmexporter left unfinished (killed, crashed, disk full): their completed
-// windows wait in the staging dir, and the command line continues them.
-async function showUnfinished(box, live = new Set()) {
+// windows wait in the staging dir. Each can be resumed here (with its credentials and obfuscation
+// key given again: neither is ever stored) or discarded; the command line works too.
+async function showUnfinished(box, live = new Set(), ctx = null) {
   let answer;
   try {
     answer = await api('api/export/staged');
@@ -97,24 +99,98 @@ async function showUnfinished(box, live = new Set()) {
   // Exports of this process are listed above with their real state, not as unfinished leftovers.
   const staged = ((answer && answer.staged) || []).filter((e) => !live.has(e.job_id));
   if (!staged.length) return;
-  const items = staged.map((e) => {
-    const range = e.time_range ? `${e.time_range.start} – ${e.time_range.end}` : 'unknown range';
-    const head = h('div', {}, h('code', { text: e.job_id }),
-      ` · ${range} · ${e.completed_batches} of ${e.total_batches} windows done`);
-    const how = e.resumable
-      ? h('div', { class: 'help' }, 'Continue it with ',
-        h('code', { class: 'command', text: `vmexporter export -resume=${e.job_id} -staging-dir=${answer.staging_root}` }),
-        e.keyed ? ' and the same credentials and obfuscation key.' : ' and the same credentials.')
-      : h('div', { class: 'help' }, `Cannot be resumed: ${e.reason}.`);
-    return h('li', {}, head, how);
-  });
-  box.append(h('h3', {}, 'Unfinished exports from an earlier run'), h('ul', { class: 'plain' }, ...items));
+  const list = h('ul', { class: 'plain' });
+  for (const e of staged) list.append(stagedItem(e, answer.staging_root, ctx, () => {
+    if (!list.children.length) box.hidden = true;
+  }));
+  box.append(h('h3', {}, 'Unfinished exports from an earlier run'), list);
   box.hidden = false;
+}
+
+function stagedItem(e, root, ctx, onGone) {
+  const range = e.time_range ? `${e.time_range.start} – ${e.time_range.end}` : 'unknown range';
+  const head = h('div', {}, h('code', { text: e.job_id }),
+    ` · ${range} · ${e.completed_batches} of ${e.total_batches} windows done`);
+  const item = h('li', { 'data-job-id': e.job_id });
+  const err = errorBox();
+  const form = h('div', { class: 'resume-form', hidden: true });
+  const discard = button('Discard', async (ev) => {
+    const btn = ev.target;
+    if (btn.dataset.confirm !== 'yes') {  // a second click confirms: the staged windows are deleted
+      btn.dataset.confirm = 'yes';
+      btn.textContent = `Delete ${e.completed_batches} finished windows`;
+      return;
+    }
+    btn.disabled = true;
+    try {
+      await api('api/export/discard', { body: { job_id: e.job_id, staging_dir: root } });
+      item.remove();
+      onGone();
+    } catch (x) {
+      btn.disabled = false;
+      showError(err, x);
+    }
+  }, { kind: 'danger', 'data-role': 'discard' });
+  const actions = h('span', { class: 'btn-group' });
+  if (e.resumable) {
+    actions.append(button('Resume…', () => { form.hidden = !form.hidden; }, { 'data-role': 'resume-open' }));
+    fillResumeForm(form, e, root, ctx, err);
+  }
+  actions.append(discard);
+  const how = e.resumable
+    ? h('div', { class: 'help' }, 'Resume fetches only the missing windows; in a terminal: ',
+      h('code', { class: 'command', text: `vmexporter export -resume=${e.job_id} -staging-dir=${root}` }),
+      e.keyed ? ' with the same credentials and obfuscation key.' : ' with the same credentials.')
+    : h('div', { class: 'help' }, `Cannot be resumed: ${e.reason}.`);
+  item.append(head, how, actions, form, err);
+  return item;
+}
+
+// What a continuation needs again: the secret of its authentication, the obfuscation key of a
+// keyed export, and the URL when the staging did not keep it.
+function fillResumeForm(form, e, root, ctx, err) {
+  const inputs = {};
+  const add = (key, label, help, type = 'password') => {
+    const input = textInput({ type, autocomplete: 'off', 'data-field': key });
+    inputs[key] = input;
+    form.append(field({ label, input, help }).root);
+  };
+  if (!e.url) add('url', 'VictoriaMetrics URL', 'The same URL as when the export started.', 'text');
+  if (e.auth_type === 'basic') add('password', 'Password', 'The user name is kept from the start.');
+  if (e.auth_type === 'bearer') add('token', 'Bearer token');
+  if (e.auth_type === 'header') add('header_value', 'Header value');
+  if (e.keyed) add('obfuscation_key', 'Obfuscation key', 'The key the export started with: the pseudonyms must match the finished windows.');
+  form.append(h('div', { class: 'step-nav' }, h('span'), button('Resume export', async (ev) => {
+    const btn = ev.target;
+    const body = { job_id: e.job_id, staging_dir: root };
+    const auth = {};
+    for (const k of ['password', 'token', 'header_value']) if (inputs[k]) auth[k] = inputs[k].value;
+    if (Object.keys(auth).length) body.auth = auth;
+    if (inputs.obfuscation_key) body.obfuscation_key = inputs.obfuscation_key.value;
+    if (inputs.url) body.url = inputs.url.value.trim();
+    btn.disabled = true;
+    try {
+      const reply = await api('api/export/resume', { body });
+      const id = reply.job_id || e.job_id;
+      rememberJob(id);
+      attachJob(id, reply);
+      if (ctx) ctx.showExport();
+    } catch (x) {
+      btn.disabled = false;
+      showError(err, x);
+    }
+  }, { kind: 'primary', 'data-role': 'resume' })));
 }
 
 async function leave() {
   if (state.mode === 'custom' && !state.query.trim()) {
     showError(queryField.error, 'Enter a series selector such as {job="vmagent"}, or choose "VictoriaMetrics components".');
+    queryField.input.focus();
+    return false;
+  }
+  const syntax = state.mode === 'custom' ? querySyntaxError(state.query) : null;
+  if (syntax) {
+    showError(queryField.error, { message: syntax, hint: 'A selector looks like {job="vmagent", instance=~"10.0.0.*"}.' });
     queryField.input.focus();
     return false;
   }
