@@ -184,3 +184,42 @@ test('a broken selector is refused where it is typed: brackets on step 1, Victor
   assert.deepEqual(errors, []);
   await context.close();
 });
+
+test('mixed versions: every version a component ran is shown with its instances, and an unreported one says so', async () => {
+  const mixed = await startVictoriaMetrics();
+  const t = Date.now() - 10 * 60_000;
+  const line = (metric) => JSON.stringify({ metric, values: [1, 1, 1], timestamps: [t, t + 30_000, t + 60_000] });
+  const storage = (instance, v) => line({ __name__: 'vm_app_version', job: 'vmstorage-prod', instance,
+    version: `vmstorage-20240101-000000-tags-${v}-cluster-0-g0000000`, short_version: v });
+  await importLines(mixed.url, [
+    storage('10.0.1.1:8482', 'v1.97.0'), storage('10.0.1.2:8482', 'v1.97.0'), storage('10.0.1.3:8482', 'v1.97.1'),
+    line({ __name__: 'vm_app_version', job: 'victoria-metrics', instance: '127.0.0.1:8428', version: '', short_version: '' }),
+    line({ __name__: 'vm_rows', job: 'victoria-metrics', instance: '127.0.0.1:8428', type: 'storage/small' }),
+  ].join('\n') + '\n');
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
+  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
+  const page = await context.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(app.url);
+  await page.waitForSelector('#step-heading');
+  await page.locator('[data-role=next]').click();
+  await waitTitle(page, 'Time range');
+  await page.locator('[data-role=next]').click();
+  await waitTitle(page, 'Connection');
+  await page.getByLabel('VictoriaMetrics URL').fill(mixed.url);
+  await page.locator('[data-role=test]').click();
+  await page.waitForSelector('[data-role=validation][data-state=ok]', { timeout: 30000 });
+  assert.match(await page.locator('[data-role=validation]').textContent(), /vmstorage v1\.97\.0 ×2 · v1\.97\.1 ×1/);
+  await page.locator('[data-role=next]').click();
+  await waitTitle(page, 'Components');
+  await page.waitForSelector('.components .component', { timeout: 30000 });
+  const pill = (component) => page.locator(`.component[data-component="${component}"] [data-role=versions]`).textContent();
+  assert.equal(await pill('vmstorage'), 'v1.97.0 ×2 · v1.97.1 ×1');
+  assert.equal(await pill('vmsingle'), 'version not reported');
+  await screenshot(page, 'wizard-versions-components-1366');
+  await page.setViewportSize({ width: 390, height: 844 });
+  await screenshot(page, 'wizard-versions-components-390');
+  assert.deepEqual(errors, []);
+  await context.close();
+});

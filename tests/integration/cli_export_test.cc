@@ -87,6 +87,15 @@ TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
   ASSERT_EQ(m.size(), 2u) << metrics.out.substr(0, 400);
   const std::string storage_instance = m[1].str();
 
+  // Versions per component, each with its instances (the established tool's one-per-component
+  // map beside it).
+  const nlohmann::json meta = nlohmann::json::parse(Shell("unzip -p " + bundle + " metadata.json").out);
+  EXPECT_EQ(meta["vm_versions"]["vmstorage"], "v1.97.1") << meta.dump();
+  EXPECT_EQ(meta["vm_versions_seen"]["vmstorage"], nlohmann::json::parse(R"([{"version":"v1.97.1","instances":1}])"))
+      << meta.dump();
+  EXPECT_EQ(meta["vm_versions_seen"]["vmagent"], nlohmann::json::parse(R"([{"version":"v1.97.1","instances":1}])"));
+  EXPECT_EQ(meta.dump().find("10.1.2.3"), std::string::npos) << "instances are counted, never named";
+
   ShellRun verify = Shell(Exporter() + " verify " + bundle);
   EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
   EXPECT_NE(verify.out.find("bundle verified"), std::string::npos);

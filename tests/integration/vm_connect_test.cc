@@ -39,7 +39,8 @@ std::string Series(const json& labels, int64_t from, int64_t span) {
 }
 
 // Components as a monitoring VM stores them:
-// - vmstorage-prod: 2 instances with a full version label, ONLY in the first hour;
+// - vmstorage-prod: 2 instances with a full version label (v1.79.5 and v1.100.0), ONLY in the
+//   first hour;
 // - victoria-metrics: Debian's empty version label, only in the last hour;
 // - scraper: empty version, a job name that says nothing, vmagent_* metrics, mid-range;
 // - test1: no vm_app_version at all (a non-VictoriaMetrics workload).
@@ -48,8 +49,10 @@ std::string Fixture() {
   for (const char* inst : {"10.0.0.1:8482", "10.0.0.2:8482"}) {
     for (const char* name : {"vm_app_version", "vm_vminsert_conns", "vm_data_size_bytes"}) {
       json l = {{"__name__", name}, {"job", "vmstorage-prod"}, {"instance", inst}};
-      if (std::string(name) == "vm_app_version") {
-        l["version"] = "vmstorage-20220808-094220-tags-v1.79.5-cluster-0-gdebian00";
+      if (std::string(name) == "vm_app_version") {  // mid-upgrade: one instance on each version
+        l["version"] = std::string(inst) == "10.0.0.1:8482"
+                           ? "vmstorage-20220808-094220-tags-v1.79.5-cluster-0-gdebian00"
+                           : "vmstorage-20240101-000000-tags-v1.100.0-cluster-0-g0000000";
       }
       out += Series(l, kT0, kHour);
     }
@@ -244,7 +247,10 @@ TEST_F(VmConnect, DiscoverFindsComponentsOverTheWholeRange) {
   EXPECT_EQ((*storage)["instance_count"], 2);
   EXPECT_EQ((*storage)["metrics_count_estimate"], 6);
   EXPECT_EQ((*storage)["job_metrics"]["vmstorage-prod"], 6);
-  EXPECT_EQ((*storage)["version"], "v1.79.5");
+  // Mid-upgrade: both versions with their instances; the newest by number, not by text.
+  EXPECT_EQ((*storage)["version"], "v1.100.0");
+  EXPECT_EQ((*storage)["versions_seen"], json::parse(R"([{"version":"v1.79.5","instances":1},
+                                                         {"version":"v1.100.0","instances":1}])"));
   EXPECT_EQ((*storage)["evidence"], "version_label");
 
   // Debian's empty version label: the job name decides.
@@ -253,6 +259,8 @@ TEST_F(VmConnect, DiscoverFindsComponentsOverTheWholeRange) {
   EXPECT_EQ((*single)["jobs"], json::array({"victoria-metrics"}));
   EXPECT_EQ((*single)["metrics_count_estimate"], 4);
   EXPECT_EQ((*single)["evidence"], "job_name");
+  EXPECT_EQ((*single)["version"], "");  // the build reports none, and nothing is made up
+  EXPECT_EQ((*single)["versions_seen"], json::parse(R"([{"version":"","instances":1}])"));
 
   // Neither version nor job name: the metric prefixes decide.
   const json* agent = FindComponent(reply, "vmagent");

@@ -41,3 +41,13 @@ export function pickNumber(obj, ...names) {
   }
   return undefined;
 }
+
+// Versions a component ran in the range with their instance counts, from versions_seen
+// ([{version, instances}], "" = the build reported none): "v1.97.1", "v1.97.0 ×2 · v1.97.1 ×1",
+// "version not reported". "" when there is nothing to say.
+export function versionsText(seen) {
+  if (!Array.isArray(seen) || !seen.length) return '';
+  const name = (v) => v.version || 'version not reported';
+  if (seen.length === 1) return name(seen[0]);
+  return seen.map((v) => `${name(v)} ×${v.instances}`).join(' · ');
+}

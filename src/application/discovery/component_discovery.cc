@@ -42,6 +42,7 @@ struct JobFacts {
   std::set<std::string> instances;
   std::set<std::string> version_labels;
   std::set<std::string> short_versions;
+  std::map<std::string, std::set<std::string>> version_instances;  // "" = not reported
   int64_t series = -1;  // -1: not counted
   int64_t scrapes = 0;  // samples per series over the range (from vm_app_version)
 };
@@ -79,10 +80,9 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
     JobFacts& f = facts[job];
     if (std::string i = LabelOf(m, "instance"); !i.empty()) f.instances.insert(i);
     if (std::string v = LabelOf(m, "version"); !v.empty()) f.version_labels.insert(v);
-    if (std::string sv = ShortVersion(LabelOf(m, "version"), LabelOf(m, "short_version"));
-        !sv.empty()) {
-      f.short_versions.insert(sv);
-    }
+    const std::string sv = ShortVersion(LabelOf(m, "version"), LabelOf(m, "short_version"));
+    if (!sv.empty()) f.short_versions.insert(sv);
+    f.version_instances[sv].insert(LabelOf(m, "instance"));
   }
 
   // 2. No vm_app_version at all (very old builds, or relabelled away): jobs that expose
@@ -210,6 +210,10 @@ Result<DiscoveryReport> DiscoverComponents(VmClient& client, const TimeRange& ra
     d.jobs.push_back(job);
     d.instances.insert(f.instances.begin(), f.instances.end());
     d.versions.insert(f.short_versions.begin(), f.short_versions.end());
+    report.versions_seen.Touch(c.component);
+    for (const auto& [version, instances] : f.version_instances) {
+      for (const std::string& i : instances) report.versions_seen.Add(c.component, version, i);
+    }
     if (d.evidence == ComponentEvidence::kNone ||
         static_cast<int>(c.evidence) > static_cast<int>(d.evidence)) {
       d.evidence = c.evidence;
@@ -263,8 +267,9 @@ nlohmann::json DiscoveryReport::ToJson() const {
                      {"instance_count", c.instances.size()},
                      {"metrics_count_estimate", series},
                      {"job_metrics", job_metrics},
-                     {"version", c.versions.empty() ? "" : *c.versions.rbegin()},
+                     {"version", versions_seen.Newest(c.component)},
                      {"versions", versions},
+                     {"versions_seen", versions_seen.ToJson(c.component)},
                      {"evidence", EvidenceName(c.evidence)},
                      {"estimated_samples", c.estimated_samples}});
   }

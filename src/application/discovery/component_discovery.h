@@ -16,6 +16,7 @@
 
 #include "application/discovery/component_evidence.h"
 #include "common/status.h"
+#include "domain/component_versions.h"
 #include "domain/time_range.h"
 #include "infrastructure/vm/vm_client.h"
 
@@ -35,6 +36,7 @@ struct DiscoveryReport {
   TimeRange range;
   std::vector<DiscoveredComponent> components;  // in a fixed, familiar order
   std::vector<std::string> other_jobs;          // jobs without VictoriaMetrics evidence
+  ComponentVersions versions_seen;              // every version per component, with instances
   std::string count_method;                     // "full_range", "sampled" or "none"
   int64_t estimated_samples = 0;
   int64_t estimated_bundle_bytes = 0;  // zipped JSON lines
@@ -42,7 +44,7 @@ struct DiscoveryReport {
   std::vector<std::string> notes;  // what fell back and why
 
   // The /api/discover reply: {"components":[{"component","jobs","instance_count",
-  // "metrics_count_estimate","job_metrics",…}], "estimate":{…}, …}.
+  // "metrics_count_estimate","job_metrics","version","versions_seen",…}], "estimate":{…}, …}.
   nlohmann::json ToJson() const;
 };
 

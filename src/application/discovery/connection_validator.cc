@@ -179,11 +179,12 @@ ValidationReport ValidateConnection(const Connection& input) {
   Result<DiscoveryReport> seen = DiscoverComponents(client, TimeRange{now - 3'600'000, now}, quick);
   if (seen.ok()) {
     for (const DiscoveredComponent& d : seen->components) {
-      const std::string v = d.versions.empty() ? "" : *d.versions.rbegin();
+      const std::string v = seen->versions_seen.Newest(d.component);
       report.versions[d.component] = v;
       if (report.version.empty()) report.version = v;
       report.components.push_back({{"component", d.component},
                                    {"version", v},
+                                   {"versions_seen", seen->versions_seen.ToJson(d.component)},
                                    {"jobs", d.jobs},
                                    {"instance_count", d.instances.size()},
                                    {"evidence", EvidenceName(d.evidence)}});

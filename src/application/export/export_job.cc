@@ -9,7 +9,9 @@
 #include <filesystem>
 
 #include "application/discovery/cluster_jobs.h"
+#include "application/discovery/component_evidence.h"
 #include "application/discovery/job_component_hints.h"
+#include "application/discovery/query_rows.h"
 #include "application/obfuscator_registry.h"
 #include "infrastructure/obfuscation/leak_guard.h"
 #include "common/line_splitter.h"
@@ -251,18 +253,24 @@ void ExportJob::QueueUnfinishedLocked() {
 }
 
 void ExportJob::CollectVmVersions() {
-  for (const std::string& c : config_.components) vm_versions_[c] = "";
+  for (const std::string& c : config_.components) vm_versions_.Touch(c);
   if (config_.mode != ExportMode::kCluster) return;
-  // An instant query at the end of the range: cheap, and the version rarely changes inside it.
+  // Every instance over the whole range: a cluster mid-upgrade runs two versions.
   Result<nlohmann::json> data = client_->Query(
-      "count by (job, version) (last_over_time(vm_app_version" + shared_.selection.match + "[1h]))",
+      fmt::format("count by (job, instance, version, short_version) (last_over_time(vm_app_version{}[{}]))",
+                  shared_.selection.match, RangeWindow(config_.time_range)),
       config_.time_range.end_ms);
   if (!data.ok() || !(*data)["result"].is_array()) return;
   for (const nlohmann::json& r : (*data)["result"]) {
-    const std::string version = r["metric"].value("version", "");
-    if (version.empty()) continue;  // Debian's builds report an empty version label
-    const std::string component = ComponentOfVersion(version);
-    if (config_.components.empty() || vm_versions_.count(component) > 0) vm_versions_[component] = version;
+    const nlohmann::json& m = r["metric"];
+    const std::string label = m.value("version", "");
+    // The job's component as discovery found it; the version label names it otherwise. Debian's
+    // builds report no version at all: they are counted under "".
+    auto job = config_.job_components.find(m.value("job", ""));
+    const std::string component =
+        job != config_.job_components.end() ? job->second : ComponentOfVersion(label);
+    if (component.empty() || (!config_.components.empty() && !vm_versions_.Has(component))) continue;
+    vm_versions_.Add(component, ShortVersion(label, m.value("short_version", "")), m.value("instance", ""));
   }
 }
 

@@ -25,6 +25,7 @@
 #include "application/export/staging_area.h"
 #include "application/export/window_fetcher.h"
 #include "common/status.h"
+#include "domain/component_versions.h"
 #include "domain/export_config.h"
 #include "infrastructure/obfuscation/obfuscator.h"
 #include "infrastructure/vm/vm_client.h"
@@ -150,7 +151,7 @@ class ExportJob {
   StagingArea staging_;
   std::string archive_name_;
   UnixMillis created_ms_ = 0;
-  std::map<std::string, std::string> vm_versions_;
+  ComponentVersions vm_versions_;
 
   mutable std::mutex mu_;
   std::condition_variable cv_;

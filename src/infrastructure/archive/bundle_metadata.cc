@@ -14,8 +14,10 @@
 namespace vmx {
 
 nlohmann::json BundleMetadataToJson(const BundleMetadata& m) {
+  // vm_versions: component -> newest version ("" when the build reported none), the established
+  // tool's shape; vm_versions_seen: every version with its instance count.
   nlohmann::json versions = nlohmann::json::object();
-  for (const auto& [component, version] : m.vm_versions) versions[component] = version;
+  for (const auto& [component, version] : m.vm_versions.NewestByComponent()) versions[component] = version;
   nlohmann::json checksums = nlohmann::json::object();
   for (const auto& [entry, sha] : m.entry_sha256) checksums[entry] = sha;
   nlohmann::json j = {
@@ -31,6 +33,7 @@ nlohmann::json BundleMetadataToJson(const BundleMetadata& m) {
       {"tool", {{"name", "vmexporter"}, {"version", m.tool_version}}},
       {"tool_version", m.tool_version},
       {"vm_versions", versions},
+      {"vm_versions_seen", m.vm_versions.ToJson()},
       {"selection",
        {{"mode", m.mode}, {"query_type", m.query_type}, {"selector", m.selector}, {"source", m.source}}},
       {"metric_step_seconds", m.metric_step_seconds},

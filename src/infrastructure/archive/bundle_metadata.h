@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "domain/component_versions.h"
 #include "domain/time_range.h"
 
 namespace vmx {
@@ -25,7 +26,7 @@ struct BundleMetadata {
   uint64_t samples_count = 0;
   bool obfuscated = false;
   std::string tool_version;
-  std::map<std::string, std::string> vm_versions;      // component -> version ("" when unknown)
+  ComponentVersions vm_versions;                        // every version seen, with instances
   std::string mode;                                     // "cluster" | "custom"
   std::string query_type;                               // "selector" | "metricsql"
   std::string selector;                                 // the match[] or MetricsQL sent to VM

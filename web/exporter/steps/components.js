@@ -4,7 +4,7 @@ import { h, replace, uid } from '../dom.js';
 import { api } from '../api.js';
 import { button, errorBox, showError } from '../controls.js';
 import { connectionBody, connectionKey, jobKey, state, timeRangeBody } from '../state.js';
-import { formatBytes, formatDuration, formatNumber } from '../format.js';
+import { formatBytes, formatDuration, formatNumber, versionsText } from '../format.js';
 import { estimateExport, jobSeries } from '../estimate.js';
 import { querySyntaxError } from '../query-syntax.js';
 
@@ -75,11 +75,13 @@ function componentRow(comp) {
     h('div', { class: 'component-head' }, compBox, h('label', { for: id, class: 'component-name' }, comp.component),
       h('span', { class: 'num' }, `${formatNumber(instances)} ${instances === 1 ? 'instance' : 'instances'}`),
       h('span', { class: 'num' }, `${formatNumber(comp.metrics_count_estimate)} series`),
-      versionOf(comp) ? h('span', { class: 'pill' }, versionOf(comp)) : null),
+      versionOf(comp) ? h('span', { class: 'pill', 'data-role': 'versions' }, versionOf(comp)) : null),
     jobList);
 }
 
 function versionOf(comp) {
+  const seen = versionsText(comp.versions_seen);
+  if (seen) return seen;
   if (typeof comp.version === 'string' && comp.version) return comp.version;
   return Array.isArray(comp.versions) ? comp.versions.filter(Boolean).join(', ') : '';
 }

@@ -5,6 +5,7 @@ import { api } from '../api.js';
 import { button, errorBox, field, radioGroup, showError, switchRow, textInput } from '../controls.js';
 import { connectionBody, connectionKey, resolvedConnection, state } from '../state.js';
 import { describeUrl } from '../url-hint.js';
+import { versionsText } from '../format.js';
 
 let urlField = null;
 let urlHint = null;
@@ -99,6 +100,11 @@ function componentNames(reply) {
 }
 
 function versionText(reply) {
+  // Per component, every version with its instances (a cluster mid-upgrade runs two).
+  const perComponent = (Array.isArray(reply.detected_components) ? reply.detected_components : [])
+    .filter((c) => c && Array.isArray(c.versions_seen) && c.versions_seen.some((v) => v.version))
+    .map((c) => `${c.component} ${versionsText(c.versions_seen)}`);
+  if (perComponent.length) return perComponent.join(', ');
   if (typeof reply.version === 'string' && reply.version) return reply.version;
   const versions = reply.versions || reply.component_versions;
   if (versions && typeof versions === 'object') {
