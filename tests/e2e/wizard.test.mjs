@@ -548,7 +548,10 @@ test('custom selector mode: only the matching series are exported, and label val
   await page.locator('[data-role=test]').click();
   await page.waitForSelector('[data-role=validation][data-state=ok]', { timeout: 30000 });
   await next(page, 'Components');
-  assert.match(await page.locator('pre.query').textContent(), /\{job="app"\}/);
+  // The query stays editable here, and VictoriaMetrics counted it over the range.
+  assert.equal(await page.locator('[data-role=custom-query]').inputValue(), '{job="app"}');
+  await page.waitForFunction(() => /valid series selector: 1 series of 1 job/.test(document.querySelector('[data-role=query-check]')?.textContent || ''),
+    null, { timeout: 30000 });
   await next(page, 'Privacy & settings');
 
   // The label table and the preview show the value literally; nothing ran.

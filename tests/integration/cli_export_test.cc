@@ -133,6 +133,28 @@ TEST_F(CliExport, ConfigFileWithOverridingFlags) {
   EXPECT_EQ(metrics.out.find("prod-vmstorage"), std::string::npos) << "the file's selector applies";
 }
 
+// A custom selector bundle has the context of a cluster-mode one: its jobs classified (so their
+// pseudonyms name the component), its components and versions, and the selector itself, with
+// the same pseudonyms as the data.
+TEST_F(CliExport, CustomSelectorBundleNamesComponentsVersionsAndItsScrubbedSelector) {
+  ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() +
+                     " -since=1h -selector='{job=\"prod-vmstorage\",instance=\"10.1.2.3:8482\"}' -output=" + dir_.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string bundle = LastLine(r.out);
+  const nlohmann::json meta = nlohmann::json::parse(Shell("unzip -p " + bundle + " metadata.json").out);
+  EXPECT_EQ(meta["selection"]["mode"], "custom");
+  EXPECT_EQ(meta["components"], nlohmann::json::array({"vmstorage"})) << meta.dump();
+  EXPECT_EQ(meta["jobs"], nlohmann::json::array({"vmstorage-job-1"})) << meta.dump();
+  EXPECT_EQ(meta["vm_versions"]["vmstorage"], "v1.97.1") << meta.dump();
+  const std::string selector = meta["selection"]["selector"];
+  EXPECT_NE(selector.find("job=\"vmstorage-job-1\""), std::string::npos) << selector;
+  EXPECT_EQ(selector.find("prod-vmstorage"), std::string::npos) << selector;
+  EXPECT_EQ(selector.find("10.1.2.3"), std::string::npos) << selector;
+  ShellRun metrics = Shell("unzip -p " + bundle + " metrics.jsonl");
+  EXPECT_NE(metrics.out.find("\"job\":\"vmstorage-job-1\""), std::string::npos) << metrics.out.substr(0, 300);
+  EXPECT_EQ(metrics.out.find("vmagent"), std::string::npos) << "only the selected series";
+}
+
 TEST_F(CliExport, TamperedBundleIsRejectedByVerify) {
   ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() + " -since=1h -output=" + dir_.path());
   ASSERT_EQ(r.code, 0) << r.err;

@@ -3,14 +3,45 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "application/discovery/component_discovery.h"
+#include "application/discovery/selector_jobs.h"
 #include "application/export/export_selection.h"
 
 namespace vmx {
 
+namespace {
+
+// Custom selector mode: the jobs the selector reaches, each with the component discovery finds
+// for it, so pseudonyms read "vmstorage-job-1" as in cluster mode. Jobs of no VictoriaMetrics
+// component stay unclassified. A MetricsQL query names no series up front: nothing to do.
+Status ResolveSelectorJobComponents(ExportConfig& config, VmClient& client) {
+  if (config.query_type != QueryType::kSelector) return Status::Ok();
+  Result<ExportSelection> selection = SelectionFor(config);
+  if (!selection.ok()) return selection.status();
+  Result<std::vector<SelectorJob>> jobs = DiscoverSelectorJobs(client, selection->match, config.time_range);
+  if (!jobs.ok()) return jobs.status().Wrap("cannot learn which jobs the selector reaches");
+  DiscoveryOptions options;
+  options.count_series = false;
+  Result<DiscoveryReport> report = DiscoverComponents(client, config.time_range, options);
+  if (!report.ok()) return report.status().Wrap("cannot learn which component each job belongs to");
+  std::map<std::string, std::string> component_of;
+  for (const DiscoveredComponent& c : report->components) {
+    if (c.component == "unknown") continue;
+    for (const std::string& job : c.jobs) component_of[job] = c.component;
+  }
+  for (const SelectorJob& j : *jobs) {
+    if (auto it = component_of.find(j.job); it != component_of.end()) config.job_components[j.job] = it->second;
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Status ResolveJobComponents(ExportConfig& config, VmClient& client) {
-  if (!config.job_components.empty() || config.mode != ExportMode::kCluster) return Status::Ok();
+  if (!config.job_components.empty()) return Status::Ok();
+  if (config.mode == ExportMode::kCustom) return ResolveSelectorJobComponents(config, client);
   if (config.components.size() == 1) {
     for (const std::string& job : config.jobs) config.job_components[job] = config.components[0];
     return Status::Ok();

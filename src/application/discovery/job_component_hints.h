@@ -9,8 +9,9 @@
 
 namespace vmx {
 
-// Fills config.job_components from discovery over config.time_range when it is empty and the
-// export is in cluster mode (a single chosen component names all jobs without asking VM).
+// Fills config.job_components from discovery over config.time_range when it is empty: in
+// cluster mode for the chosen jobs (a single chosen component names all jobs without asking VM),
+// in custom selector mode for the VictoriaMetrics jobs the selector reaches.
 Status ResolveJobComponents(ExportConfig& config, VmClient& client);
 
 // Tells `obfuscator` every job -> component hint of `config`.

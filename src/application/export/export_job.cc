@@ -12,6 +12,7 @@
 #include "application/discovery/component_evidence.h"
 #include "application/discovery/job_component_hints.h"
 #include "application/discovery/query_rows.h"
+#include "application/export/export_selection.h"
 #include "application/obfuscator_registry.h"
 #include "infrastructure/obfuscation/leak_guard.h"
 #include "common/line_splitter.h"
@@ -140,13 +141,14 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
   // Windows end on step multiples so no dedup bucket (or query_range grid) straddles two windows.
   grid_ = step_s > 0 ? WindowGrid{step_s * 1000, 0}
                      : WindowGrid{kDefaultQueryRangeStepSeconds * 1000, config_.time_range.start_ms};
+  // Job pseudonyms and IP groups must name the component discovery found (without the hint the
+  // obfuscator can only guess from metric names), and metadata.json names the components and
+  // their versions. Not fatal: the guess remains.
+  if (Status hints = ResolveJobComponents(config_, *client_); !hints.ok()) {
+    spdlog::warn("{}", hints.ToString());
+  }
   if (config_.obfuscation.enabled || !config_.obfuscation.drop_labels.empty()) {
     obfuscator_ = ObfuscatorFor(config_.obfuscation);
-    // Job pseudonyms and IP groups must name the component discovery found; without the hint the
-    // obfuscator can only guess from metric names. Not fatal: the guess remains.
-    if (Status hints = ResolveJobComponents(config_, *client_); !hints.ok()) {
-      spdlog::warn("{}", hints.ToString());
-    }
     TeachJobComponents(config_, *obfuscator_);
     const std::vector<std::string> match = shared_.selection.metricsql ? std::vector<std::string>{}
                                                                        : std::vector{shared_.selection.match};
@@ -254,11 +256,21 @@ void ExportJob::QueueUnfinishedLocked() {
 
 void ExportJob::CollectVmVersions() {
   for (const std::string& c : config_.components) vm_versions_.Touch(c);
-  if (config_.mode != ExportMode::kCluster) return;
+  for (const auto& [job, component] : config_.job_components) vm_versions_.Touch(component);
+  // Cluster mode asks for the chosen jobs; custom mode for the VictoriaMetrics jobs the selector
+  // reaches (a MetricsQL query names none).
+  std::string match = shared_.selection.match;
+  if (config_.mode != ExportMode::kCluster) {
+    if (config_.job_components.empty()) return;
+    std::vector<std::string> jobs;
+    for (const auto& [job, component] : config_.job_components) jobs.push_back(job);
+    match = "{" + JobsMatcher(jobs) + "}";
+  }
+  const bool any_component = config_.mode == ExportMode::kCluster && vm_versions_.empty();
   // Every instance over the whole range: a cluster mid-upgrade runs two versions.
   Result<nlohmann::json> data = client_->Query(
       fmt::format("count by (job, instance, version, short_version) (last_over_time(vm_app_version{}[{}]))",
-                  shared_.selection.match, RangeWindow(config_.time_range)),
+                  match, RangeWindow(config_.time_range)),
       config_.time_range.end_ms);
   if (!data.ok() || !(*data)["result"].is_array()) return;
   for (const nlohmann::json& r : (*data)["result"]) {
@@ -269,7 +281,7 @@ void ExportJob::CollectVmVersions() {
     auto job = config_.job_components.find(m.value("job", ""));
     const std::string component =
         job != config_.job_components.end() ? job->second : ComponentOfVersion(label);
-    if (component.empty() || (!config_.components.empty() && !vm_versions_.Has(component))) continue;
+    if (component.empty() || (!any_component && !vm_versions_.Has(component))) continue;
     vm_versions_.Add(component, ShortVersion(label, m.value("short_version", "")), m.value("instance", ""));
   }
 }
@@ -472,12 +484,28 @@ Status ExportJob::HashStagedWindow(const TimeRange& range, const WindowStats& st
   return s;
 }
 
+std::string ExportJob::RecordedCustomQuery() const {
+  // Scrubbed with the pseudonyms the data got (jobs, identity values, addresses); when it would
+  // still name something the obfuscator replaced (a customer word inside a regex), not recorded.
+  const std::string scrubbed = obfuscator_->ScrubText(config_.query);
+  const std::unique_ptr<LeakGuard> guard = CurrentLeakGuard();
+  if (guard != nullptr && guard->CountIn(scrubbed) > 0) {
+    return "(custom query not recorded: it names values the obfuscator replaced)";
+  }
+  return scrubbed;
+}
+
 Status ExportJob::WriteBundleTail(ZipBundleWriter& zip, const std::string& metrics_sha) {
   BundleMetadata m;
   m.export_id = id_;
   m.export_date_ms = created_ms_;
   m.time_range = config_.time_range;
   m.components = config_.components;
+  if (config_.mode != ExportMode::kCluster) {  // the components of the jobs the selector reached
+    std::set<std::string> components;
+    for (const auto& [job, component] : config_.job_components) components.insert(component);
+    m.components.assign(components.begin(), components.end());
+  }
   m.single_node_alias = config_.single_node_alias;
   m.obfuscated = config_.obfuscation.enabled;
   m.tool_version = std::string(Version());
@@ -489,7 +517,7 @@ Status ExportJob::WriteBundleTail(ZipBundleWriter& zip, const std::string& metri
   } else if (config_.mode == ExportMode::kCluster) {
     m.selector = fmt::format("all series of the {} chosen jobs (names obfuscated)", config_.jobs.size());
   } else {
-    m.selector = "(custom query not recorded: obfuscation is on)";
+    m.selector = RecordedCustomQuery();
   }
   m.metric_step_seconds = config_.metric_step_seconds;
   m.source = shared_.use_query_range || shared_.selection.metricsql

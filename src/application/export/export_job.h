@@ -137,6 +137,8 @@ class ExportJob {
   Status WriteBundleTail(class ZipBundleWriter& zip, const std::string& metrics_sha);
   Status WriteManifestLocked() const;
   void CollectVmVersions();
+  // The custom query as metadata.json records it when obfuscation is on.
+  std::string RecordedCustomQuery() const;
   bool StoppingLocked() const { return !failure_.ok() || cancel_requested_; }
 
   const std::string id_;
