@@ -379,6 +379,36 @@ TEST_F(ExportEngine, SurvivesVmKilledAndRestartedMidExport) {
   EXPECT_EQ(ours.total, 36u * (kSamplesPerSeries - 1));
 }
 
+// A query VictoriaMetrics refuses fails the same way on every attempt: the job says it cannot be
+// resumed (the page then offers "Start over", not "Resume"); an outage can be.
+TEST_F(ExportEngine, OnlyFailuresThatCanPassAreOfferedForResume) {
+  nlohmann::json j = ConfigJson(vm_.url());
+  j["mode"] = "custom";
+  j["query"] = R"({job=="storage-prod"})";
+  j["jobs"] = nlohmann::json::array();
+  auto service = Service(1);
+  Result<std::shared_ptr<ExportJob>> refused = service->Start(Config(j));
+  ASSERT_TRUE(refused.ok()) << refused.status().ToString();
+  (*refused)->Wait();
+  const nlohmann::json bad = (*refused)->StatusJson();
+  ASSERT_EQ(bad["state"], "failed") << bad.dump();
+  EXPECT_FALSE(bad["resumable"].get<bool>()) << bad.dump();
+
+  FaultProxy proxy(vm_.port());
+  proxy.answer_503_after = 0;
+  ExportServiceOptions o;
+  o.output_dir = out_.path();
+  o.job.parallelism = 1;
+  o.job.retry = {.attempts = 2, .first_backoff = std::chrono::milliseconds(50), .max_backoff = std::chrono::milliseconds(50)};
+  ExportService outage(o);
+  Result<std::shared_ptr<ExportJob>> down = outage.Start(Config(ConfigJson(proxy.url())));
+  ASSERT_TRUE(down.ok()) << down.status().ToString();
+  (*down)->Wait();
+  const nlohmann::json failed = (*down)->StatusJson();
+  ASSERT_EQ(failed["state"], "failed") << failed.dump();
+  EXPECT_TRUE(failed["resumable"].get<bool>()) << failed.dump();
+}
+
 TEST_F(ExportEngine, RetriesAfter429AndAfterAStreamBrokenOffMidway) {
   FaultProxy proxy(vm_.port());
   proxy.answer_429 = 2;

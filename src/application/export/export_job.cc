@@ -734,6 +734,12 @@ nlohmann::json ExportJob::StatusJson() const {
     j["error"] = failure_.message();
     if (!failure_.hint().empty()) j["hint"] = failure_.hint();
   }
+  // Whether Resume can help: after a cancel, an outage, a timeout or a full disk it can; a query
+  // VictoriaMetrics refuses, wrong credentials or a bug fail again the same way.
+  const StatusCode code = failure_.code();
+  j["resumable"] = state_ == ExportJobState::kCanceled ||
+                   (state_ == ExportJobState::kFailed &&
+                    (code == StatusCode::kUnavailable || code == StatusCode::kTimeout || code == StatusCode::kStorage));
   if (result_) {
     j["result"] = {{"export_id", result_->export_id},
                    {"archive_path", result_->archive_path},

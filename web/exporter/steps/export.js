@@ -155,10 +155,12 @@ function renderProgress(status) {
   if (active) {
     actions.append(h('span'), button('Cancel', (e) => cancelExport(e.target, err), { kind: 'danger', 'data-role': 'cancel' }));
   } else {
+    // Resume only where it can succeed (an older server does not say: then offer it).
+    const resumable = status.resumable !== false;
     actions.append(button('Back to settings', () => { state.job = null; ctxRef.go(4); }),
       h('span', { class: 'btn-group' },
-        button('Start over', () => { state.job = null; renderReady(); }, { 'data-role': 'start-over' }),
-        button('Resume', (e) => resumeExport(e.target, err), { kind: 'primary', 'data-role': 'resume' })));
+        button('Start over', () => { state.job = null; renderReady(); }, { 'data-role': 'start-over', kind: resumable ? 'secondary' : 'primary' }),
+        resumable ? button('Resume', (e) => resumeExport(e.target, err), { kind: 'primary', 'data-role': 'resume' }) : null));
   }
   replace(view,
     h('div', { class: 'progress-head' }, h('span', { class: 'progress-title', role: 'status' }, title),
@@ -166,13 +168,13 @@ function renderProgress(status) {
     bar, stats,
     h('p', { class: 'help' }, 'Current window: ', h('span', { class: 'mono', 'data-role': 'current-window' }, active ? rangeText(status.current_range) : '—')),
     status.source && status.source !== 'export' ? h('p', { class: 'warn-text', 'data-role': 'source' }, `Reading data with ${status.source}.`) : null,
-    active ? null : h('p', { class: 'help' }, `${formatNumber(done)} of ${formatNumber(total)} windows are finished and kept in the staging directory; Resume fetches only the rest, with the same pseudonyms.`),
+    active || status.resumable === false ? null : h('p', { class: 'help' }, `${formatNumber(done)} of ${formatNumber(total)} windows are finished and kept in the staging directory; Resume fetches only the rest, with the same pseudonyms.`),
     err, actions);
   view.dataset.state = s;
   view.dataset.jobId = state.job ? state.job.id : '';
   const failure = errorOf(status) || (state.job && state.job.pollError);
   if (failure) showError(err, failure);
-  else if (s === 'failed') showError(err, { message: 'The export failed.', hint: 'Resume continues after the last finished window.' });
+  else if (s === 'failed') showError(err, { message: 'The export failed.', hint: status.resumable === false ? 'Change the settings and start over.' : 'Resume continues after the last finished window.' });
 }
 
 function stat(value, label, role) {
