@@ -137,8 +137,9 @@ test('vmimport view: overview of an exported bundle with a restart and a nearly 
   assert.deepEqual(readdirSync(view.tmp), [], 'nothing left in TMPDIR');
 });
 
-test('vmimport view: a healthy bundle has no findings', async () => {
-  // Packed directly (the export path is covered above): the same data without planted faults.
+// A bundle of generated data without planted faults, packed directly (the export path is covered
+// above); resolves with the ZIP's path and its metrics.jsonl text.
+function healthyBundle() {
   const dir = tempDir();
   const zip = join(dir, 'healthy.zip');
   execFileSync('python3', ['-c', `
@@ -149,6 +150,11 @@ with zipfile.ZipFile(sys.argv[4], 'w', zipfile.ZIP_DEFLATED) as z:
     z.writestr('metrics.jsonl', data)
     z.writestr('metadata.json', '{"export_id": "healthy", "obfuscated": false}')
 `, join(repoRoot, 'bench', 'gen_view_dataset.py'), String(SAMPLES), String(END), zip]);
+  return { zip, jsonl: execFileSync('unzip', ['-p', zip, 'metrics.jsonl'], { maxBuffer: 1 << 28 }).toString() };
+}
+
+test('vmimport view: a healthy bundle has no findings', async () => {
+  const { zip } = healthyBundle();
   const view = await startView(zip);
   const browser = await launchBrowser();
   try {
@@ -164,4 +170,54 @@ with zipfile.ZipFile(sys.argv[4], 'w', zipfile.ZIP_DEFLATED) as z:
   assert.equal(await exited, 0);
   assert.ok(!alive(view.vmPid));
   assert.deepEqual(readdirSync(view.tmp), []);
+});
+
+async function stopWithCtrlC(app) {
+  const exited = new Promise((r) => app.child.once('exit', (code) => r(code)));
+  app.child.kill('SIGINT');
+  assert.equal(await exited, 0, app.output());
+}
+
+async function overviewShowsData(url) {
+  const browser = await launchBrowser();
+  try {
+    const { page, errors } = await openOverview(browser, url, 1366);
+    assert.equal(await page.locator('#no-findings').count(), 1, await page.locator('#findings').innerText());
+    const panels = await page.locator('article.panel').evaluateAll((els) => els.map((e) => e.dataset.state));
+    assert.ok(panels.length > 10 && panels.every((state) => state === 'data'), `panels: ${panels.join(',')}`);
+    assert.deepEqual(errors, []);
+  } finally {
+    await browser.close();
+  }
+}
+
+test('vmimport view -keep=DIR keeps the data for the next run, which starts without importing again', async () => {
+  const { zip } = healthyBundle();
+  const keep = join(tempDir(), 'case-1234');
+  const first = await startBinary('vmimport', ['view', `-keep=${keep}`, zip], { env: { TMPDIR: tempDir() }, timeoutMs: 120000 });
+  const firstVm = Number(first.output().match(/victoria-metrics \(pid (\d+)\) listens/)[1]);
+  await overviewShowsData(first.url);
+  await stopWithCtrlC(first);
+  assert.ok(!alive(firstVm), 'victoria-metrics stopped');
+  assert.ok(existsSync(keep) && readdirSync(keep).length > 0, 'the data stays in the -keep dir');
+
+  const second = await startBinary('vmimport', ['view', `-keep=${keep}`, zip], { env: { TMPDIR: tempDir() }, timeoutMs: 120000 });
+  assert.match(second.output(), /is already in/, second.output());
+  await overviewShowsData(second.url);
+  await stopWithCtrlC(second);
+  assert.ok(existsSync(keep) && readdirSync(keep).length > 0);
+});
+
+test('vmimport view -url shows a VictoriaMetrics that already holds the data, and leaves it running', async () => {
+  const { zip, jsonl } = healthyBundle();
+  const vm = await startVictoriaMetrics();
+  await importLines(vm.url, jsonl);
+  const tmp = tempDir();
+  const app = await startBinary('vmimport', ['view', `-url=${vm.url}`, zip], { env: { TMPDIR: tmp }, timeoutMs: 120000 });
+  assert.doesNotMatch(app.output(), /starting victoria-metrics/, 'no private victoria-metrics');
+  await overviewShowsData(app.url);
+  await stopWithCtrlC(app);
+  assert.ok(alive(vm.child.pid), 'the user\'s victoria-metrics keeps running');
+  assert.equal((await fetch(`${vm.url}/health`)).status, 200);
+  assert.deepEqual(readdirSync(tmp), []);
 });
