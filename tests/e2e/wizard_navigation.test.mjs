@@ -5,8 +5,9 @@
 import { before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  importLines, launchBrowser, screenshot, startBinary, startDelayProxy, startVictoriaMetrics, stopAll, tempDir, test,
+  launchBrowser, screenshot, startBinary, startDelayProxy, startVictoriaMetrics, stopAll, tempDir, test,
 } from './lib/harness.mjs';
+import { connect, importTwoJobs, next, openWizardPage, waitTitle } from './lib/wizard.mjs';
 
 let browser;
 let vm;
@@ -15,11 +16,7 @@ let emptyVm;
 before(async () => {
   vm = await startVictoriaMetrics();
   emptyVm = await startVictoriaMetrics();
-  const t = Date.now() - 10 * 60_000;
-  const line = (job, instance) => JSON.stringify({
-    metric: { __name__: 'vm_rows', job, instance, type: 'storage/small' }, values: [1, 2, 3], timestamps: [t, t + 30_000, t + 60_000],
-  });
-  await importLines(vm.url, `${line('vmstorage-prod', '10.0.1.1:8482')}\n${line('vmselect-prod', '10.0.3.1:8481')}\n`);
+  await importTwoJobs(vm.url);
   browser = await launchBrowser();
 });
 
@@ -29,26 +26,10 @@ after(async () => {
 });
 
 async function open() {
-  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  const page = await context.newPage();
-  page.pageErrors = [];
-  page.on('pageerror', (e) => page.pageErrors.push(String(e)));
-  await page.goto(app.url);
-  await page.waitForSelector('#step-heading');
-  return page;
+  return openWizardPage(browser, await startBinary('vmexporter', [`-output=${tempDir()}`]));
 }
 
 const title = async (page) => (await page.locator('#step-heading').textContent()).replace(/^Step \d of 6/, '');
-
-async function waitTitle(page, expected) {
-  await page.waitForFunction((t) => document.querySelector('#step-heading')?.textContent.endsWith(t), expected, { timeout: 30000 });
-}
-
-async function next(page, expected) {
-  await page.locator('[data-role=next]').click();
-  await waitTitle(page, expected);
-}
 
 // {title: {done, clickable}} of the stepper's items.
 async function stepper(page) {
@@ -56,12 +37,6 @@ async function stepper(page) {
     li.querySelector('.step-title').textContent,
     { done: li.classList.contains('done') && li.querySelector('.step-num').textContent === '✓',
       clickable: !!li.querySelector('button') }])));
-}
-
-async function connect(page, url, expect = 'ok') {
-  await page.getByLabel('VictoriaMetrics URL').fill(url);
-  await page.locator('[data-role=test]').click();
-  await page.waitForSelector(`[data-role=validation][data-state=${expect}]`, { timeout: 30000 });
 }
 
 test('a connection that fails its test is never marked done, and later steps cannot be opened', async () => {

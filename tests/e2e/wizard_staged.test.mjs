@@ -12,17 +12,14 @@ import { join } from 'node:path';
 import {
   binDir, importLines, launchBrowser, screenshot, startBinary, startDelayProxy, startVictoriaMetrics, stopAll, tempDir, test,
 } from './lib/harness.mjs';
+import { connect, importTwoJobs, next, openWizardPage, waitTitle } from './lib/wizard.mjs';
 
 let browser;
 let vm;
 
 before(async () => {
   vm = await startVictoriaMetrics();
-  const t = Date.now() - 10 * 60_000;
-  const line = (job, instance) => JSON.stringify({
-    metric: { __name__: 'vm_rows', job, instance, type: 'storage/small' }, values: [1, 2, 3], timestamps: [t, t + 30_000, t + 60_000],
-  });
-  await importLines(vm.url, `${line('vmstorage-prod', '10.0.1.1:8482')}\n${line('vmselect-prod', '10.0.3.1:8481')}\n`);
+  await importTwoJobs(vm.url);
   browser = await launchBrowser();
 });
 
@@ -70,11 +67,7 @@ test('unfinished exports of a killed earlier run: Resume with the key completes 
   assert.ok(resumed.resumable && resumed.keyed, JSON.stringify(resumed));
   assert.ok(resumed.completed_batches < resumed.total_batches, JSON.stringify(resumed));
 
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(app.url);
+  const page = await openWizardPage(browser, app);
   const item = (id) => page.locator(`[data-role="staged-exports"] li[data-job-id="${id}"]`);
   await item(resumed.job_id).waitFor({ timeout: 15000 });
   assert.equal(await item(dropped.job_id).count(), 1);
@@ -120,8 +113,8 @@ test('unfinished exports of a killed earlier run: Resume with the key completes 
   assert.equal(new Set(timestamps).size, 6, 'no sample twice');
   assert.doesNotMatch(JSON.stringify(lines), /10\.0\.1\.1|vmstorage-prod/);
   assert.deepEqual((await (await app.api('api/export/staged')).json()).staged, []);
-  assert.deepEqual(errors, []);
-  await context.close();
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
 });
 
 async function customQuery(page, query) {
@@ -129,18 +122,8 @@ async function customQuery(page, query) {
   await page.getByLabel('Series selector or MetricsQL query').fill(query);
 }
 
-async function waitTitle(page, expected) {
-  await page.waitForFunction((t) => document.querySelector('#step-heading')?.textContent.endsWith(t), expected, { timeout: 30000 });
-}
-
 test('a broken selector is refused where it is typed: brackets on step 1, VictoriaMetrics\' verdict on step 4', async () => {
-  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(app.url);
-  await page.waitForSelector('#step-heading');
+  const page = await openWizardPage(browser, await startBinary('vmexporter', [`-output=${tempDir()}`]));
 
   await customQuery(page, '{job="vmstorage-prod"');
   await page.locator('[data-role=next]').click();
@@ -152,15 +135,10 @@ test('a broken selector is refused where it is typed: brackets on step 1, Victor
 
   // Balanced, but not MetricsQL: VictoriaMetrics refuses it on step 4, and Next stays there.
   await page.getByLabel('Series selector or MetricsQL query').fill('{job=="vmstorage-prod"}');
-  await page.locator('[data-role=next]').click();
-  await waitTitle(page, 'Time range');
-  await page.locator('[data-role=next]').click();
-  await waitTitle(page, 'Connection');
-  await page.getByLabel('VictoriaMetrics URL').fill(vm.url);
-  await page.locator('[data-role=test]').click();
-  await page.waitForSelector('[data-role=validation][data-state=ok]', { timeout: 30000 });
-  await page.locator('[data-role=next]').click();
-  await waitTitle(page, 'Components');
+  await next(page, 'Time range');
+  await next(page, 'Connection');
+  await connect(page, vm.url);
+  await next(page, 'Components');
   const refusal = page.locator('[data-role=discovery] .error-box:not([hidden])');
   await refusal.waitFor({ timeout: 15000 });
   const refusalText = await refusal.textContent();
@@ -179,10 +157,9 @@ test('a broken selector is refused where it is typed: brackets on step 1, Victor
   await page.waitForFunction(() => /valid series selector: 1 series of 1 job in this time range \(vmstorage-prod\)/.test(document.querySelector('[data-role=query-check]')?.textContent || ''),
     null, { timeout: 15000 });
   assert.equal(await refusal.isHidden(), true);
-  await page.locator('[data-role=next]').click();
-  await waitTitle(page, 'Privacy & settings');
-  assert.deepEqual(errors, []);
-  await context.close();
+  await next(page, 'Privacy & settings');
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
 });
 
 test('mixed versions: every version a component ran is shown with its instances, and an unreported one says so', async () => {
@@ -196,23 +173,12 @@ test('mixed versions: every version a component ran is shown with its instances,
     line({ __name__: 'vm_app_version', job: 'victoria-metrics', instance: '127.0.0.1:8428', version: '', short_version: '' }),
     line({ __name__: 'vm_rows', job: 'victoria-metrics', instance: '127.0.0.1:8428', type: 'storage/small' }),
   ].join('\n') + '\n');
-  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
-  const context = await browser.newContext({ viewport: { width: 1366, height: 900 } });
-  const page = await context.newPage();
-  const errors = [];
-  page.on('pageerror', (e) => errors.push(String(e)));
-  await page.goto(app.url);
-  await page.waitForSelector('#step-heading');
-  await page.locator('[data-role=next]').click();
-  await waitTitle(page, 'Time range');
-  await page.locator('[data-role=next]').click();
-  await waitTitle(page, 'Connection');
-  await page.getByLabel('VictoriaMetrics URL').fill(mixed.url);
-  await page.locator('[data-role=test]').click();
-  await page.waitForSelector('[data-role=validation][data-state=ok]', { timeout: 30000 });
+  const page = await openWizardPage(browser, await startBinary('vmexporter', [`-output=${tempDir()}`]));
+  await next(page, 'Time range');
+  await next(page, 'Connection');
+  await connect(page, mixed.url);
   assert.match(await page.locator('[data-role=validation]').textContent(), /vmstorage v1\.97\.0 ×2 · v1\.97\.1 ×1/);
-  await page.locator('[data-role=next]').click();
-  await waitTitle(page, 'Components');
+  await next(page, 'Components');
   await page.waitForSelector('.components .component', { timeout: 30000 });
   const pill = (component) => page.locator(`.component[data-component="${component}"] [data-role=versions]`).textContent();
   assert.equal(await pill('vmstorage'), 'v1.97.0 ×2 · v1.97.1 ×1');
@@ -220,6 +186,6 @@ test('mixed versions: every version a component ran is shown with its instances,
   await screenshot(page, 'wizard-versions-components-1366');
   await page.setViewportSize({ width: 390, height: 844 });
   await screenshot(page, 'wizard-versions-components-390');
-  assert.deepEqual(errors, []);
-  await context.close();
+  assert.deepEqual(page.pageErrors, []);
+  await page.context().close();
 });

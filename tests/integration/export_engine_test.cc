@@ -219,6 +219,17 @@ class ExportEngine : public ::testing::Test {
     return std::make_unique<ExportService>(o);
   }
 
+  // One window at a time, giving up after `attempts` with a fixed short backoff.
+  ExportServiceOptions GivingUpAfter(int attempts, int backoff_ms) const {
+    ExportServiceOptions o;
+    o.output_dir = out_.path();
+    o.job.parallelism = 1;
+    o.job.retry = {.attempts = attempts,
+                   .first_backoff = std::chrono::milliseconds(backoff_ms),
+                   .max_backoff = std::chrono::milliseconds(2 * backoff_ms)};
+    return o;
+  }
+
   static ExportResult RunToCompletion(ExportService& service, const ExportConfig& config) {
     Result<std::shared_ptr<ExportJob>> job = service.Start(config);
     EXPECT_TRUE(job.ok()) << job.status().ToString();
@@ -396,11 +407,7 @@ TEST_F(ExportEngine, OnlyFailuresThatCanPassAreOfferedForResume) {
 
   FaultProxy proxy(vm_.port());
   proxy.answer_503_after = 0;
-  ExportServiceOptions o;
-  o.output_dir = out_.path();
-  o.job.parallelism = 1;
-  o.job.retry = {.attempts = 2, .first_backoff = std::chrono::milliseconds(50), .max_backoff = std::chrono::milliseconds(50)};
-  ExportService outage(o);
+  ExportService outage(GivingUpAfter(2, 50));
   Result<std::shared_ptr<ExportJob>> down = outage.Start(Config(ConfigJson(proxy.url())));
   ASSERT_TRUE(down.ok()) << down.status().ToString();
   (*down)->Wait();
@@ -427,11 +434,7 @@ TEST_F(ExportEngine, RetriesAfter429AndAfterAStreamBrokenOffMidway) {
 TEST_F(ExportEngine, PersistentServerErrorsFailClearlyAndKeepCompletedWindows) {
   FaultProxy proxy(vm_.port());
   proxy.answer_503_after = 3;
-  ExportServiceOptions o;
-  o.output_dir = out_.path();
-  o.job.parallelism = 1;
-  o.job.retry = {.attempts = 3, .first_backoff = std::chrono::milliseconds(100), .max_backoff = std::chrono::milliseconds(200)};
-  ExportService service(o);
+  ExportService service(GivingUpAfter(3, 100));
   Result<std::shared_ptr<ExportJob>> job = service.Start(Config(ConfigJson(proxy.url())));
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   (*job)->Wait();
