@@ -1,11 +1,12 @@
 // `vmexporter export|verify|reveal` driven as a user would, against a real victoria-metrics.
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <sstream>
 
@@ -113,13 +114,28 @@ TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
   EXPECT_NE(partial.err.find("vmselect-job-9"), std::string::npos) << partial.err;
 }
 
+// Regular files under `dir`, as paths relative to it.
+std::vector<std::string> FilesUnder(const std::string& dir) {
+  std::vector<std::string> files;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file()) files.push_back(std::filesystem::relative(e.path(), dir).string());
+  }
+  return files;
+}
+
 TEST_F(CliExport, StdoutModePrintsOnlyJsonLines) {
-  ShellRun r = Shell(Exporter() + " export -url " + vm_->url() + " -start=-1h -end=now -selector='{job=\"prod-vmagent\"}' -stdout"
-                    " | python3 -c 'import json,sys; n=[json.loads(l) for l in sys.stdin]; print(len(n), sum(len(x[\"values\"]) for x in n))'");
+  // -stdout assembles a carrier bundle under the temp dir (and stages under the default staging
+  // root there): with a private TMPDIR both can be checked to be gone afterwards.
+  const std::string tmp = dir_.path() + "/tmp";
+  std::filesystem::create_directories(tmp);
+  ShellRun r = Shell("TMPDIR=" + tmp + " " + Exporter() + " export -url " + vm_->url() +
+                     " -start=-1h -end=now -selector='{job=\"prod-vmagent\"}' -stdout"
+                     " | python3 -c 'import json,sys; n=[json.loads(l) for l in sys.stdin]; "
+                     "print(len(n), sum(len(x[\"values\"]) for x in n))'");
   ASSERT_EQ(r.code, 0) << r.err;
   EXPECT_EQ(r.out, "3 120\n") << r.err;
-  EXPECT_TRUE(std::filesystem::is_empty(dir_.path()) ||
-              !std::filesystem::exists(dir_.path() + "/vmexport_"));
+  EXPECT_EQ(FilesUnder(tmp), std::vector<std::string>{})
+      << "the -stdout bundle or its staging was left behind";
 }
 
 TEST_F(CliExport, ConfigFileWithOverridingFlags) {
@@ -167,6 +183,47 @@ TEST_F(CliExport, TamperedBundleIsRejectedByVerify) {
   EXPECT_NE(verify.out.find("FAIL  sha256 metrics.jsonl"), std::string::npos) << verify.out;
 }
 
+TEST_F(CliExport, VersionFlagPrintsTheVersionTheServerReports) {
+  for (const std::string& binary : {VmexporterBinary(), VmimportBinary()}) {
+    const std::string name = std::filesystem::path(binary).filename().string();
+    ShellRun r = Shell(binary + " -version");
+    EXPECT_EQ(r.code, 0) << r.err;
+    EXPECT_TRUE(std::regex_match(r.out, std::regex(name + R"( \d+\.\d+\.\d+-\S+\n)"))) << r.out;
+    ServerBinary server(binary, {});
+    const HttpAnswer health = HttpCall("GET", server.base() + "/api/health");
+    ASSERT_EQ(health.status, 200) << health.body;
+    EXPECT_EQ(r.out, name + " " + nlohmann::json::parse(health.body).value("version", "") + "\n");
+  }
+}
+
+TEST_F(CliExport, ComponentsFlagKeepsOnlyThoseComponentsJobs) {
+  ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() +
+                     " -since=1h -components=vmagent -output=" + dir_.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string bundle = LastLine(r.out);
+  const nlohmann::json meta =
+      nlohmann::json::parse(Shell("unzip -p " + bundle + " metadata.json").out);
+  EXPECT_EQ(meta["components"], nlohmann::json::array({"vmagent"})) << meta.dump();
+  EXPECT_EQ(meta["metrics_count"], 3) << meta.dump();
+  const std::string metrics = Shell("unzip -p " + bundle + " metrics.jsonl").out;
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 3) << metrics;
+  EXPECT_EQ(metrics.find("vmstorage"), std::string::npos) << metrics;
+}
+
+TEST_F(CliExport, ConfigFromStdin) {
+  ShellRun r = Shell("echo '{\"connection\":{\"url\":\"" + vm_->url() +
+                     "\"},\"mode\":\"custom\",\"query\":\"{job=\\\"prod-vmstorage\\\"}\","
+                     "\"obfuscation\":{\"enabled\":false}}' | " +
+                     Exporter() + " export -config - -since=1h -output=" + dir_.path());
+  ASSERT_EQ(r.code, 0) << r.err;
+  const std::string metrics = Shell("unzip -p " + LastLine(r.out) + " metrics.jsonl").out;
+  EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 3) << metrics;
+  EXPECT_NE(metrics.find("10.1.2.3:8482"), std::string::npos)
+      << "the stdin config's obfuscation (off) applies";
+  EXPECT_EQ(metrics.find("prod-vmagent"), std::string::npos)
+      << "the stdin config's selector applies";
+}
+
 TEST_F(CliExport, ClearErrorsAndExitCodes) {
   ShellRun unreachable = Shell(Exporter() + " export -url=http://127.0.0.1:" + std::to_string(FreePort()) + " -since=1h -selector=up -output=" + dir_.path());
   EXPECT_EQ(unreachable.code, 1);
@@ -193,7 +250,12 @@ TEST_F(CliExport, ClearErrorsAndExitCodes) {
 // left with a name that claims completeness. Small tmpfs mounts in a private mount namespace
 // (unshare -rm: no root needed where user namespaces are allowed) stand in for a full disk.
 TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
-  if (Shell("unshare -rm true").code != 0) GTEST_SKIP() << "no mount namespaces here";
+  if (const ShellRun probe = Shell("unshare -rm true"); probe.code != 0) {
+    GTEST_SKIP()
+        << "SKIPPED: needs a private mount namespace (unshare -rm: user namespaces), which "
+           "this machine refuses: "
+        << probe.err;
+  }
   const std::string out = dir_.path() + "/out", staging = dir_.path() + "/staging";
   std::filesystem::create_directories(out);
   std::filesystem::create_directories(staging);

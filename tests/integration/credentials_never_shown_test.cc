@@ -354,18 +354,18 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
   ASSERT_EQ(start2.status, 200) << start2.body;
   const std::string id2 = json::parse(start2.body).value("job_id", "");
   // 720 five-second windows: canceled once some are staged, long before the last one.
-  for (int i = 0; i < 200 && CountFiles(staging2.path()) < 3; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(25));
-  }
+  WaitFor([&] { return CountFiles(staging2.path()) >= 3; }, 60000);
   EXPECT_GE(ExpectNoSecretInTree("staging before the cancel", staging2.path()), 3u);
   const HttpAnswer cancel = server.Api("POST", "/api/export/cancel", json{{"job_id", id2}}.dump());
   EXPECT_EQ(cancel.status, 200) << cancel.body;
   ExpectNoSecret("export/cancel answer", cancel.body);
-  for (int i = 0; i < 100; ++i) {
-    status = json::parse(server.Api("GET", "/api/export/status?id=" + id2).body, nullptr, false);
-    if (status.value("state", "") == "canceled") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
+  WaitFor(
+      [&] {
+        status =
+            json::parse(server.Api("GET", "/api/export/status?id=" + id2).body, nullptr, false);
+        return status.value("state", "") != "pending" && status.value("state", "") != "running";
+      },
+      60000);
   EXPECT_EQ(status.value("state", ""), "canceled") << status.dump();
   ExpectNoSecret("canceled export status", status.dump());
   EXPECT_GE(ExpectNoSecretInTree("canceled export's staging", staging2.path()), 1u)
@@ -380,11 +380,13 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
   ExpectNoSecret("failing export/start answer", start3.body);
   if (start3.status == 200) {
     const std::string id3 = json::parse(start3.body).value("job_id", "");
-    for (int i = 0; i < 300; ++i) {
-      status = json::parse(server.Api("GET", "/api/export/status?id=" + id3).body, nullptr, false);
-      if (status.value("state", "") != "pending" && status.value("state", "") != "running") break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    }
+    WaitFor(
+        [&] {
+          status =
+              json::parse(server.Api("GET", "/api/export/status?id=" + id3).body, nullptr, false);
+          return status.value("state", "") != "pending" && status.value("state", "") != "running";
+        },
+        120000);
     EXPECT_EQ(status.value("state", ""), "failed") << status.dump();
     ExpectNoSecret("failed export status", status.dump());
   } else {

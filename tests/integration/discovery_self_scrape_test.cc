@@ -92,8 +92,23 @@ TEST(DiscoverySelfScrape, DebianSingleNodeScrapingItselfIsVmsingle) {
       {"connection", {{"url", vm.url()}, {"auth", {{"type", "none"}}}}},
       {"time_range", {{"start", FormatRfc3339(start_ms)}, {"end", FormatRfc3339(NowMs() + 1000)}}}};
   httplib::Result r = client.Post("/api/discover", request.dump(), "application/json");
+  httplib::Result validated = client.Post(
+      "/api/validate", json{{"connection", request["connection"]}}.dump(), "application/json");
   server.stop();
   listener.join();
+  // /api/validate sees the same: a single node whose one component is itself, with the version
+  // VictoriaMetrics gives (Debian's build: none, neither in buildinfo nor in vm_app_version).
+  ASSERT_TRUE(validated) << httplib::to_string(validated.error());
+  ASSERT_EQ(validated->status, 200) << validated->body;
+  const json v = json::parse(validated->body);
+  EXPECT_EQ(v["flavour"], "single") << validated->body;
+  EXPECT_EQ(v["version"], "") << validated->body;
+  EXPECT_EQ(v["versions"], json({{"vmsingle", ""}})) << validated->body;
+  ASSERT_EQ(v["components"].size(), 1u) << validated->body;
+  EXPECT_EQ(v["components"][0]["component"], "vmsingle") << validated->body;
+  EXPECT_EQ(v["components"][0]["jobs"], json::array({"victoria-metrics"})) << validated->body;
+  EXPECT_EQ(v["components"][0]["instance_count"], 1) << validated->body;
+  EXPECT_EQ(v["export_route"], true) << validated->body;
   ASSERT_TRUE(r) << httplib::to_string(r.error());
   ASSERT_EQ(r->status, 200) << r->body;
   const json reply = json::parse(r->body);

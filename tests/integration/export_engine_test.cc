@@ -2,34 +2,42 @@
 // holds (no gaps, no duplicate boundary samples), the metric step keeps the last sample per
 // bucket, cancel + resume equals an uninterrupted run, a VM killed mid-export is survived, and
 // the bundle opens with unzip/zipfile, matches its checksums and re-imports with plain curl.
-// Faults a real VM cannot produce (429, reset mid-stream, missing export route) come from an
-// in-process proxy in front of the real VM.
+// Faults a real VM cannot produce on cue (429, 503, reset mid-stream) and "mid-export" moments
+// come from the harness's FaultProxy in front of the real VM; a missing export route is a real
+// vmauth whose routes lack /api/v1/export.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <sstream>
 #include <thread>
 
 #include "application/export/export_service.h"
 #include "server/export_api.h"
+#include "support/fault_proxy.h"
 #include "support/vm_harness.h"
 
 namespace vmx {
 namespace {
 
+using testing::FaultProxy;
 using testing::HttpAnswer;
 using testing::HttpCall;
 using testing::ServerBinary;
-using testing::VmexporterBinary;
 using testing::TempDir;
+using testing::VmAuth;
+using testing::VmexporterBinary;
 using testing::VmSingle;
+using testing::VmSingleOptions;
+using testing::WaitFor;
+
+int CompletedBatches(ExportJob& job) { return job.StatusJson()["completed_batches"].get<int>(); }
 
 constexpr int64_t kSampleEveryMs = 15'000;
 constexpr int kSamplesPerSeries = 480;  // 2 hours
@@ -106,83 +114,6 @@ std::string BundleEntry(const std::string& zip, const std::string& entry) {
   return Shell("unzip -p '" + zip + "' " + entry);
 }
 
-// An in-process HTTP proxy in front of a real VM that injects faults into /api/v1/export.
-class FaultProxy {
- public:
-  explicit FaultProxy(int upstream_port) : upstream_port_(upstream_port) {
-    server_.Post(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
-    server_.Get(R"(/.*)", [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
-    port_ = server_.bind_to_any_port("127.0.0.1");
-    thread_ = std::thread([this] { server_.listen_after_bind(); });
-    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-  }
-  ~FaultProxy() {
-    server_.stop();
-    thread_.join();
-  }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
-  std::atomic<int> answer_429{0};          // the next N export requests get 429
-  std::atomic<int> answer_503_after{-1};   // export requests after the first N get 503 (-1: never)
-  std::atomic<int> reset_midstream{0};     // the next N export answers break off halfway
-  std::atomic<int> delay_ms{0};            // every export request waits this long first
-  std::atomic<bool> no_export_route{false};
-  std::atomic<int> export_requests{0};
-
- private:
-  void Handle(const httplib::Request& req, httplib::Response& res) {
-    const bool is_export = req.path.find("/api/v1/export") != std::string::npos;
-    if (is_export) {
-      ++export_requests;
-      if (no_export_route) {
-        res.status = 404;
-        res.set_content("missing route for \"/api/v1/export\"", "text/plain");
-        return;
-      }
-      if (delay_ms > 0) std::this_thread::sleep_for(std::chrono::milliseconds(delay_ms.load()));
-      if (answer_503_after >= 0 && export_requests > answer_503_after) {
-        res.status = 503;
-        res.set_content("service unavailable: storage nodes are restarting", "text/plain");
-        return;
-      }
-      if (answer_429 > 0) {
-        --answer_429;
-        res.status = 429;
-        res.set_content("too many requests, slow down", "text/plain");
-        return;
-      }
-    }
-    httplib::Client upstream("127.0.0.1", upstream_port_);
-    upstream.set_read_timeout(60);
-    std::string path = req.path;
-    if (!req.params.empty()) path += "?" + httplib::detail::params_to_query_str(req.params);
-    httplib::Result r = req.method == "POST"
-                            ? upstream.Post(path, req.body, req.get_header_value("Content-Type"))
-                            : upstream.Get(path);
-    if (!r) {
-      res.status = 502;
-      res.set_content("upstream unreachable", "text/plain");
-      return;
-    }
-    if (is_export && reset_midstream > 0 && r->body.size() > 1000) {
-      --reset_midstream;
-      auto body = std::make_shared<std::string>(r->body.substr(0, r->body.size() / 2));
-      res.set_chunked_content_provider("application/stream+json", [body](size_t, httplib::DataSink& sink) {
-        sink.write(body->data(), body->size());
-        return false;  // drop the connection without finishing the chunked body
-      });
-      return;
-    }
-    res.status = r->status;
-    res.set_content(r->body, r->get_header_value("Content-Type"));
-  }
-
-  int upstream_port_;
-  int port_ = 0;
-  httplib::Server server_;
-  std::thread thread_;
-};
-
 class ExportEngine : public ::testing::Test {
  protected:
   void SetUp() override {
@@ -237,6 +168,15 @@ class ExportEngine : public ::testing::Test {
     (*job)->Wait();
     EXPECT_EQ((*job)->state(), ExportJobState::kCompleted) << (*job)->StatusJson().dump();
     return (*job)->result().value_or(ExportResult{});
+  }
+
+  // Starts an export of `j` and waits for its end; nullptr (and a failure) when it cannot start.
+  std::shared_ptr<ExportJob> Finished(ExportService& service, const nlohmann::json& j) const {
+    Result<std::shared_ptr<ExportJob>> job = service.Start(Config(j));
+    EXPECT_TRUE(job.ok()) << job.status().ToString();
+    if (!job.ok()) return nullptr;
+    (*job)->Wait();
+    return *job;
   }
 
   static const std::string& kMatch() {
@@ -296,6 +236,34 @@ TEST_F(ExportEngine, BundleOpensVerifiesAndReimportsWithPlainCurl) {
     EXPECT_EQ(BundleEntry(r.archive_path, "README.txt").find(secret), std::string::npos) << secret;
   }
   ASSERT_EQ(meta["jobs"].size(), 3u) << meta.dump();
+  // What support needs to read the bundle without asking back.
+  EXPECT_EQ(meta["time_range"]["start"], FormatRfc3339(range_.start_ms)) << meta.dump();
+  EXPECT_EQ(meta["time_range"]["end"], FormatRfc3339(range_.end_ms)) << meta.dump();
+  EXPECT_EQ(meta["samples_count"], 36 * (kSamplesPerSeries - 1)) << meta.dump();
+  EXPECT_EQ(meta["components"], nlohmann::json::array({"vmagent", "vmselect", "vmstorage"}))
+      << meta.dump();
+  const std::string tool_version = meta["tool_version"];
+  EXPECT_EQ(meta["tool"]["version"], tool_version);
+  EXPECT_EQ(Shell(VmexporterBinary() + " -version"), "vmexporter " + tool_version + "\n");
+  EXPECT_FALSE(meta["export_date"].get<std::string>().empty());
+  EXPECT_EQ(meta["selection"]["mode"], "cluster") << meta.dump();
+  EXPECT_FALSE(meta["selection"]["selector"].get<std::string>().empty()) << meta.dump();
+  EXPECT_EQ(meta["metric_step_seconds"], 0) << meta.dump();
+  EXPECT_TRUE(meta.contains("vm_versions")) << meta.dump();
+  EXPECT_NE(meta["batching"].dump().find("600"), std::string::npos) << meta["batching"].dump();
+  EXPECT_TRUE(meta["obfuscation_policy"].is_object()) << meta.dump();
+  EXPECT_FALSE(meta["privacy_report"].empty()) << meta.dump();
+  EXPECT_EQ(meta["sha256"]["README.txt"],
+            Shell("unzip -p '" + r.archive_path + "' README.txt | sha256sum | cut -d' ' -f1")
+                .substr(0, 64));
+  const std::string readme = BundleEntry(r.archive_path, "README.txt");
+  for (const std::string& line :
+       {"Export ID:   " + r.export_id,
+        "Series:      36 (" + std::to_string(36 * (kSamplesPerSeries - 1)) + " samples)",
+        std::string("Obfuscated:  yes"), "Created by:  vmexporter " + tool_version,
+        std::string("vmexporter verify"), std::string("/api/v1/import")}) {
+    EXPECT_NE(readme.find(line), std::string::npos) << line << " not in README:\n" << readme;
+  }
 
   VmSingle fresh;
   const std::string file = out_.path() + "/metrics.jsonl";
@@ -338,26 +306,26 @@ TEST_F(ExportEngine, CancelAndResumeGiveTheSameBundleContentAsOneRun) {
   auto service = Service(1);
   const ExportResult whole = RunToCompletion(*service, Config(j));
 
-  proxy.delay_ms = 250;  // 12 windows, one at a time: ~3 s, time enough to cancel
+  // 12 windows, one at a time: the 4th waits at the gate until the cancel is in.
+  const int before = proxy.export_requests;
+  proxy.CloseGateAfter(before + 3);
   Result<std::shared_ptr<ExportJob>> job = service->Start(Config(j));
   ASSERT_TRUE(job.ok());
-  for (int i = 0; i < 200 && (*job)->StatusJson()["completed_batches"].get<int>() < 3; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  ASSERT_TRUE(proxy.WaitUntilHeld(1)) << (*job)->StatusJson().dump();
+  ASSERT_TRUE(WaitFor([&] { return CompletedBatches(**job) == 3; })) << (*job)->StatusJson().dump();
   ASSERT_TRUE((*job)->Cancel().ok());
+  proxy.OpenGate();
   (*job)->Wait();
-  ASSERT_EQ((*job)->state(), ExportJobState::kCanceled);
+  ASSERT_EQ((*job)->state(), ExportJobState::kCanceled) << (*job)->StatusJson().dump();
   const nlohmann::json canceled = (*job)->StatusJson();
-  EXPECT_GE(canceled["completed_batches"].get<int>(), 3);
-  EXPECT_LT(canceled["completed_batches"].get<int>(), canceled["total_batches"].get<int>());
+  EXPECT_EQ(canceled["completed_batches"].get<int>(), 3) << canceled.dump();
+  EXPECT_EQ(canceled["total_batches"].get<int>(), 12) << canceled.dump();
   EXPECT_FALSE((*job)->Cancel().ok()) << "a canceled job cannot be canceled again";
   const int requests_before_resume = proxy.export_requests;
-  proxy.delay_ms = 0;
   ASSERT_TRUE((*job)->Resume().ok());
   (*job)->Wait();
   ASSERT_EQ((*job)->state(), ExportJobState::kCompleted) << (*job)->StatusJson().dump();
-  EXPECT_LE(proxy.export_requests - requests_before_resume,
-            canceled["total_batches"].get<int>() - canceled["completed_batches"].get<int>())
+  EXPECT_EQ(proxy.export_requests - requests_before_resume, 12 - 3)
       << "resume must fetch only the windows that were not completed";
 
   const Samples a = ParseSamples(BundleEntry(whole.archive_path, "metrics.jsonl"));
@@ -373,18 +341,27 @@ TEST_F(ExportEngine, SurvivesVmKilledAndRestartedMidExport) {
   vm_.Stop();
   vm_.Start();
   FaultProxy proxy(vm_.port());
-  proxy.delay_ms = 150;
+  proxy.CloseGateAfter(2);  // two windows done, the third waits: the kill lands mid-export
   auto service = Service(1);
   Result<std::shared_ptr<ExportJob>> job = service->Start(Config(ConfigJson(proxy.url())));
   ASSERT_TRUE(job.ok()) << job.status().ToString();
-  for (int i = 0; i < 300 && (*job)->StatusJson()["completed_batches"].get<int>() < 2; ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  ASSERT_TRUE(proxy.WaitUntilHeld(1)) << (*job)->StatusJson().dump();
   vm_.Kill();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  const nlohmann::json at_kill = (*job)->StatusJson();
+  EXPECT_EQ(at_kill["state"], "running") << at_kill.dump();
+  EXPECT_EQ(at_kill["completed_batches"], 2) << at_kill.dump();
+  // The window in flight and the time left, as the wizard shows them while an export runs.
+  EXPECT_TRUE(at_kill["current_range"].is_string()) << at_kill.dump();
+  EXPECT_TRUE(at_kill["eta"].is_number() && at_kill["eta"].get<double>() >= 0) << at_kill.dump();
+  // The held window meets the dead VM; its retry waits at the gate while VM comes back.
+  proxy.CloseGateAfter(3);
+  ASSERT_TRUE(WaitFor([&] { return proxy.upstream_failures == 1 && proxy.held() == 1; }))
+      << (*job)->StatusJson().dump();
   vm_.Start();
+  proxy.OpenGate();
   (*job)->Wait();
   ASSERT_EQ((*job)->state(), ExportJobState::kCompleted) << (*job)->StatusJson().dump();
+  EXPECT_EQ(proxy.export_requests, 13) << "the window that met the dead VM was retried once";
   const Samples ours = ParseSamples(BundleEntry((*job)->result()->archive_path, "metrics.jsonl"));
   EXPECT_EQ(ours.duplicates, 0u);
   EXPECT_EQ(ours.total, 36u * (kSamplesPerSeries - 1));
@@ -416,6 +393,19 @@ TEST_F(ExportEngine, OnlyFailuresThatCanPassAreOfferedForResume) {
   EXPECT_TRUE(failed["resumable"].get<bool>()) << failed.dump();
 }
 
+// A VM answering 503 a few times (a storage node restarting), then normally: retried, completed.
+TEST_F(ExportEngine, TransientServerErrorsAreRetriedToCompletion) {
+  FaultProxy proxy(vm_.port());
+  proxy.answer_503 = 3;
+  auto service = Service();
+  const ExportResult r = RunToCompletion(*service, Config(ConfigJson(proxy.url())));
+  EXPECT_EQ(proxy.answer_503, 0);
+  EXPECT_EQ(proxy.export_requests, 12 + 3);
+  const Samples ours = ParseSamples(BundleEntry(r.archive_path, "metrics.jsonl"));
+  EXPECT_EQ(ours.duplicates, 0u);
+  EXPECT_EQ(ours.total, 36u * (kSamplesPerSeries - 1));
+}
+
 TEST_F(ExportEngine, RetriesAfter429AndAfterAStreamBrokenOffMidway) {
   FaultProxy proxy(vm_.port());
   proxy.answer_429 = 2;
@@ -438,8 +428,8 @@ TEST_F(ExportEngine, PersistentServerErrorsFailClearlyAndKeepCompletedWindows) {
   Result<std::shared_ptr<ExportJob>> job = service.Start(Config(ConfigJson(proxy.url())));
   ASSERT_TRUE(job.ok()) << job.status().ToString();
   (*job)->Wait();
-  ASSERT_EQ((*job)->state(), ExportJobState::kFailed);
   const nlohmann::json st = (*job)->StatusJson();
+  ASSERT_EQ((*job)->state(), ExportJobState::kFailed) << st.dump();
   const std::string error = st["error"];
   EXPECT_NE(error.find("cannot export window"), std::string::npos) << error;
   EXPECT_NE(error.find("503"), std::string::npos) << error;
@@ -457,22 +447,88 @@ TEST_F(ExportEngine, PersistentServerErrorsFailClearlyAndKeepCompletedWindows) {
 }
 
 TEST_F(ExportEngine, FallsBackToQueryRangeWhenTheExportRouteIsMissing) {
-  FaultProxy proxy(vm_.port());
-  proxy.no_export_route = true;
+  // A real vmauth whose routes cover queries, series and labels but not /api/v1/export: it
+  // answers an export with 400 "missing route", as a managed gateway's read-only route does.
+  VmAuth gateway("users:\n  - username: \"r\"\n    password: \"p\"\n    url_map:\n"
+                 "      - src_paths: [\"/api/v1/query.*\", \"/api/v1/series.*\", \"/api/v1/label.*\", "
+                 "\"/api/v1/status/.*\"]\n        url_prefix: \"" + vm_.root_url() + "\"\n");
+  const HttpAnswer refused = HttpCall("POST", gateway.url() + "/api/v1/export", "match[]=up",
+                                      "application/x-www-form-urlencoded", "r", "p");
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  ASSERT_NE(refused.body.find("missing route"), std::string::npos) << refused.body;
+
   auto service = Service();
-  nlohmann::json j = ConfigJson(proxy.url());
+  nlohmann::json j = ConfigJson(gateway.url());
+  j["connection"]["auth"] = {{"type", "basic"}, {"username", "r"}, {"password", "p"}};
   j["metric_step_seconds"] = 60;
-  Result<std::shared_ptr<ExportJob>> job = service->Start(Config(j));
-  ASSERT_TRUE(job.ok());
-  (*job)->Wait();
-  ASSERT_EQ((*job)->state(), ExportJobState::kCompleted) << (*job)->StatusJson().dump();
-  EXPECT_NE((*job)->StatusJson()["source"].get<std::string>().find("query_range"), std::string::npos);
-  EXPECT_LE(proxy.export_requests, 2) << "the missing route is remembered for the rest of the job (2 workers)";
-  const Samples ours = ParseSamples(BundleEntry((*job)->result()->archive_path, "metrics.jsonl"));
+  const std::shared_ptr<ExportJob> job = Finished(*service, j);
+  ASSERT_NE(job, nullptr);
+  ASSERT_EQ(job->state(), ExportJobState::kCompleted) << job->StatusJson().dump();
+  EXPECT_NE(job->StatusJson()["source"].get<std::string>().find("query_range"), std::string::npos)
+      << job->StatusJson().dump();
+  const Samples ours = ParseSamples(BundleEntry(job->result()->archive_path, "metrics.jsonl"));
   EXPECT_EQ(ours.duplicates, 0u);
   EXPECT_EQ(ours.series.size(), 36u);
   // One point per minute of the range per series.
   EXPECT_NEAR(static_cast<double>(ours.total) / 36, range_.duration_ms() / 60'000.0, 2.0);
+}
+
+// A managed gateway's /rw/ route serves queries but not /api/v1/export: the job exports through
+// the same URL without /rw (a real vmauth routing both), not the slower query_range.
+TEST_F(ExportEngine, RwRouteWithoutExportFallsBackToThePlainPrefixInsideTheJob) {
+  VmSingle rw(VmSingleOptions{.path_prefix = "/1011/rw", .retention = "100y", .extra_flags = {}});
+  VmSingle plain(VmSingleOptions{.path_prefix = "/1011", .retention = "100y", .extra_flags = {}});
+  rw.Import(GenerateData(t0_));
+  plain.Import(GenerateData(t0_));
+  VmAuth gw(testing::ManagedGatewayConfig(rw, plain));
+  nlohmann::json j = ConfigJson(gw.url() + "/1011/rw/prometheus");
+  j["connection"]["auth"] = {{"type", "basic"}, {"username", "m"}, {"password", "p"}};
+  auto service = Service();
+  const std::shared_ptr<ExportJob> job = Finished(*service, j);
+  ASSERT_NE(job, nullptr);
+  const nlohmann::json st = job->StatusJson();
+  ASSERT_EQ(job->state(), ExportJobState::kCompleted) << st.dump();
+  EXPECT_EQ(st["source"], "export (through the URL without /rw, which lacks the export route)")
+      << st.dump();
+  const Samples ours = ParseSamples(BundleEntry(job->result()->archive_path, "metrics.jsonl"));
+  EXPECT_EQ(ours.duplicates, 0u);
+  EXPECT_EQ(ours.total, 36u * (kSamplesPerSeries - 1));
+}
+
+// A MetricsQL query is exported as what VictoriaMetrics computes for it (query_range per window):
+// here the per-job sums, so storage-prod (two instances of the same values) is twice select-prod.
+TEST_F(ExportEngine, MetricsqlQueryExportsTheComputedSeries) {
+  nlohmann::json j = ConfigJson(vm_.url());
+  j["mode"] = "custom";
+  j["query_type"] = "metricsql";
+  j["query"] = "sum by (job) (vm_test_metric_1)";
+  j["metric_step_seconds"] = 60;
+  auto service = Service();
+  const std::shared_ptr<ExportJob> job = Finished(*service, j);
+  ASSERT_NE(job, nullptr);
+  ASSERT_EQ(job->state(), ExportJobState::kCompleted) << job->StatusJson().dump();
+  EXPECT_NE(job->StatusJson()["source"].get<std::string>().find("MetricsQL"), std::string::npos)
+      << job->StatusJson().dump();
+  const Samples ours = ParseSamples(BundleEntry(job->result()->archive_path, "metrics.jsonl"));
+  EXPECT_EQ(ours.duplicates, 0u);
+  ASSERT_EQ(ours.series.size(), 3u);
+  std::map<std::string, std::map<int64_t, nlohmann::json>> by_job;
+  for (const auto& [metric, points] : ours.series) {
+    const nlohmann::json m = nlohmann::json::parse(metric);
+    EXPECT_EQ(m.size(), 1u) << "only the job label survives sum by (job): " << metric;
+    by_job[m.value("job", "")] = points;
+  }
+  const auto number = [](const nlohmann::json& v) {
+    return v.is_string() ? std::stod(v.get<std::string>()) : v.get<double>();
+  };
+  const auto& storage = by_job["storage-prod"];
+  const auto& select = by_job["select-prod"];
+  EXPECT_NEAR(static_cast<double>(select.size()), range_.duration_ms() / 60'000.0, 2.0);
+  ASSERT_EQ(storage.size(), select.size());
+  for (const auto& [ts, v] : select) {
+    ASSERT_TRUE(storage.count(ts)) << ts;
+    EXPECT_DOUBLE_EQ(number(storage.at(ts)), 2 * number(v)) << ts;
+  }
 }
 
 TEST_F(ExportEngine, RestApiStartsReportsAndServesOnlyItsOwnBundles) {
@@ -493,11 +549,13 @@ TEST_F(ExportEngine, RestApiStartsReportsAndServesOnlyItsOwnBundles) {
   EXPECT_EQ(s["total_batches"], 12);
   EXPECT_EQ(s["batch_window_seconds"], 600);
   nlohmann::json st;
-  for (int i = 0; i < 500; ++i) {
-    st = nlohmann::json::parse(HttpCall("GET", base + "/api/export/status?id=" + s["job_id"].get<std::string>()).body);
-    if (st["state"] != "running" && st["state"] != "pending") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitFor(
+      [&] {
+        st = nlohmann::json::parse(
+            HttpCall("GET", base + "/api/export/status?id=" + s["job_id"].get<std::string>()).body);
+        return st["state"] != "running" && st["state"] != "pending";
+      },
+      120000);
   ASSERT_EQ(st["state"], "completed") << st.dump();
   EXPECT_EQ(st["progress"], 1.0);
   EXPECT_EQ(st["completed_batches"], st["total_batches"]);
@@ -538,6 +596,63 @@ TEST_F(ExportEngine, RestApiStartsReportsAndServesOnlyItsOwnBundles) {
   t.join();
 }
 
+// A window matching more series than VictoriaMetrics serves at once (-search.maxExportSeries) is
+// split in halves inside the job until each half fits; nothing is lost or doubled.
+TEST(ExportEngineSplit, TooManySeriesSplitsTheWindowInsteadOfFailing) {
+  VmSingle vm(VmSingleOptions{
+      .path_prefix = "", .retention = "100y", .extra_flags = {"-search.maxExportSeries=25"}});
+  // 10 series on each of the last 4 UTC days, one sample an hour. VictoriaMetrics finds series
+  // per day, so one window over the 4 days matches 40 series, a window within two days 20.
+  constexpr UnixMillis kDay = 86'400'000;
+  const UnixMillis today = NowMillis() / kDay * kDay;
+  std::string lines;
+  for (int day = 1; day <= 4; ++day) {
+    for (int k = 0; k < 10; ++k) {
+      std::string values, stamps;
+      for (int h = 0; h < 24; ++h) {
+        values += (h ? "," : "") + std::to_string(h);
+        stamps += (h ? "," : "") + std::to_string(today - day * kDay + h * 3'600'000 + 1'800'000);
+      }
+      lines += R"({"metric":{"__name__":"split_probe","day":")" + std::to_string(day) +
+               R"(","k":")" + std::to_string(k) + R"("},"values":[)" + values +
+               R"(],"timestamps":[)" + stamps + "]}\n";
+    }
+  }
+  vm.Import(lines);
+  const HttpAnswer refused =
+      HttpCall("POST", vm.url() + "/api/v1/export",
+               "match[]=split_probe&start=" + std::to_string((today - 4 * kDay) / 1000) +
+                   "&end=" + std::to_string(today / 1000),
+               "application/x-www-form-urlencoded");
+  ASSERT_NE(refused.status, 200) << "the premise: VM refuses the whole range at once";
+
+  TempDir out, staging;
+  ExportServiceOptions o;
+  o.output_dir = out.path();
+  o.job.parallelism = 2;
+  ExportService service(o);
+  Result<ExportConfig> config = ExportConfigFromJson(
+      {{"connection", {{"url", vm.url()}}},
+       {"time_range", {{"start", FormatRfc3339(today - 4 * kDay)}, {"end", FormatRfc3339(today)}}},
+       {"mode", "custom"},
+       {"query", "split_probe"},
+       {"batching",
+        {{"enabled", true}, {"strategy", "custom"}, {"custom_interval_seconds", 4 * 86400}}},
+       {"staging_dir", staging.path()},
+       {"obfuscation", {{"enabled", false}}}});
+  ASSERT_TRUE(config.ok()) << config.status().ToString();
+  Result<std::shared_ptr<ExportJob>> job = service.Start(*config);
+  ASSERT_TRUE(job.ok()) << job.status().ToString();
+  (*job)->Wait();
+  const nlohmann::json st = (*job)->StatusJson();
+  ASSERT_EQ((*job)->state(), ExportJobState::kCompleted) << st.dump();
+  EXPECT_GT(st["total_batches"].get<int>(), 1) << "the one window was split: " << st.dump();
+  const Samples ours = ParseSamples(BundleEntry((*job)->result()->archive_path, "metrics.jsonl"));
+  EXPECT_EQ(ours.duplicates, 0u);
+  EXPECT_EQ(ours.series.size(), 40u);
+  EXPECT_EQ(ours.total, 40u * 24);
+}
+
 }  // namespace
 // Our process killed with SIGKILL mid-export: the next process lists the staging dir as
 // resumable, continues with the same obfuscation key, fetches only the missing windows and
@@ -551,21 +666,22 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
   const ExportResult whole = RunToCompletion(*service, Config(j));
 
   TempDir out;
-  proxy.delay_ms = 300;  // 12 windows one at a time: ~4 s, time enough to kill
+  proxy.CloseGateAfter(proxy.export_requests + 3);  // 3 windows done, the 4th held: then the kill
   std::string job_id;
   {
     ServerBinary first(VmexporterBinary(), {"-no-browser", "-output=" + out.path()});
     HttpAnswer start = first.Api("POST", "/api/export/start", j.dump());
     ASSERT_EQ(start.status, 200) << start.body;
     job_id = nlohmann::json::parse(start.body)["job_id"];
-    for (int i = 0; i < 300; ++i) {
-      const nlohmann::json st = nlohmann::json::parse(first.Api("GET", "/api/export/status?id=" + job_id).body);
-      if (st["completed_batches"].get<int>() >= 3) break;
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
-    }
+    ASSERT_TRUE(proxy.WaitUntilHeld(1)) << first.Api("GET", "/api/export/status?id=" + job_id).body;
+    nlohmann::json st;
+    ASSERT_TRUE(WaitFor([&] {
+      st = nlohmann::json::parse(first.Api("GET", "/api/export/status?id=" + job_id).body);
+      return st["completed_batches"] == 3;
+    })) << st.dump();
     first.process().Kill();
   }
-  proxy.delay_ms = 0;
+  proxy.OpenGate();
   const int requests_before = proxy.export_requests;
 
   ServerBinary next(VmexporterBinary(), {"-no-browser", "-output=" + out.path()});
@@ -576,8 +692,7 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
   EXPECT_EQ(staged[0]["job_id"], job_id);
   EXPECT_TRUE(staged[0]["resumable"].get<bool>()) << staged[0].dump();
   const int done = staged[0]["completed_batches"];
-  EXPECT_GE(done, 3);
-  EXPECT_LT(done, 12);
+  EXPECT_EQ(done, 3);
   EXPECT_EQ(listed.body.find("resume-key-1"), std::string::npos) << "the key is never stored";
 
   nlohmann::json resume = {{"job_id", job_id}, {"staging_dir", staging_.path()}, {"obfuscation_key", "wrong"}};
@@ -588,13 +703,15 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
   HttpAnswer resumed = next.Api("POST", "/api/export/resume", resume.dump());
   ASSERT_EQ(resumed.status, 200) << resumed.body;
   nlohmann::json st;
-  for (int i = 0; i < 500; ++i) {
-    st = nlohmann::json::parse(next.Api("GET", "/api/export/status?id=" + job_id).body);
-    if (st["state"] != "running" && st["state"] != "pending") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+  WaitFor(
+      [&] {
+        st = nlohmann::json::parse(next.Api("GET", "/api/export/status?id=" + job_id).body);
+        return st["state"] != "running" && st["state"] != "pending";
+      },
+      120000);
   ASSERT_EQ(st["state"], "completed") << st.dump() << next.log();
-  EXPECT_LE(proxy.export_requests - requests_before, 12 - done) << "only the missing windows are fetched";
+  EXPECT_EQ(proxy.export_requests - requests_before, 12 - done)
+      << "only the missing windows are fetched";
 
   const std::string resumed_zip = st["result"]["archive_path"];
   const Samples a = ParseSamples(BundleEntry(whole.archive_path, "metrics.jsonl"));
@@ -612,14 +729,21 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
 
   // Without a key: killed again, the staging dir explains why it cannot be resumed.
   j["obfuscation"].erase("key");
-  proxy.delay_ms = 300;
+  proxy.CloseGateAfter(proxy.export_requests + 1);  // one window done, then the kill
   {
     ServerBinary third(VmexporterBinary(), {"-no-browser", "-output=" + out.path()});
     HttpAnswer start = third.Api("POST", "/api/export/start", j.dump());
     ASSERT_EQ(start.status, 200) << start.body;
-    std::this_thread::sleep_for(std::chrono::milliseconds(800));
+    const std::string third_id = nlohmann::json::parse(start.body)["job_id"];
+    ASSERT_TRUE(proxy.WaitUntilHeld(1));
+    ASSERT_TRUE(WaitFor([&] {
+      return nlohmann::json::parse(
+                 third.Api("GET", "/api/export/status?id=" + third_id).body)["completed_batches"] ==
+             1;
+    }));
     third.process().Kill();
   }
+  proxy.OpenGate();
   const nlohmann::json unkeyed =
       nlohmann::json::parse(next.Api("GET", "/api/export/staged?dir=" + staging_.path()).body)["staged"];
   ASSERT_EQ(unkeyed.size(), 1u);

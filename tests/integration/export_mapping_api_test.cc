@@ -4,7 +4,6 @@
 // for unknown jobs, for exports without obfuscation and for exports that did not complete.
 #include <gtest/gtest.h>
 #include <httplib.h>
-#include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <array>
@@ -12,11 +11,13 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <regex>
 #include <thread>
 
 #include "common/bundle_reader.h"
 #include "domain/time_range.h"
+#include "support/fault_proxy.h"
 #include "support/vm_harness.h"
 
 namespace vmx::testing {
@@ -81,16 +82,19 @@ class ExportMappingApi : public ::testing::Test {
   }
 
   // An export request for both jobs over the loaded hour, in windows of `window_s` seconds.
-  nlohmann::json Config(bool obfuscate, int window_s = 1200) const {
-    return {{"connection", {{"url", vm_->url()}}},
-            {"time_range", {{"start", FormatRfc3339(end_ms_ - 3600 * 1000)}, {"end", FormatRfc3339(end_ms_ + 1000)}}},
-            {"mode", "cluster"},
-            {"components", {"vmstorage", "vmagent"}},
-            {"jobs", {"prod-vmstorage", "prod-vmagent"}},
-            {"job_components", {{"prod-vmstorage", "vmstorage"}, {"prod-vmagent", "vmagent"}}},
-            {"batching", {{"enabled", true}, {"strategy", "custom"}, {"custom_interval_seconds", window_s}}},
-            {"staging_dir", staging_.path()},
-            {"obfuscation", {{"enabled", obfuscate}}}};
+  nlohmann::json Config(bool obfuscate, int window_s = 1200, const std::string& url = "") const {
+    return {
+        {"connection", {{"url", url.empty() ? vm_->url() : url}}},
+        {"time_range",
+         {{"start", FormatRfc3339(end_ms_ - 3600 * 1000)}, {"end", FormatRfc3339(end_ms_ + 1000)}}},
+        {"mode", "cluster"},
+        {"components", {"vmstorage", "vmagent"}},
+        {"jobs", {"prod-vmstorage", "prod-vmagent"}},
+        {"job_components", {{"prod-vmstorage", "vmstorage"}, {"prod-vmagent", "vmagent"}}},
+        {"batching",
+         {{"enabled", true}, {"strategy", "custom"}, {"custom_interval_seconds", window_s}}},
+        {"staging_dir", staging_.path()},
+        {"obfuscation", {{"enabled", obfuscate}}}};
   }
 
   // POST /api/export/start; returns the job id.
@@ -102,7 +106,7 @@ class ExportMappingApi : public ::testing::Test {
 
   // Polls /api/export/status until the job leaves pending/running; returns the last status.
   nlohmann::json WaitForEnd(const std::string& id) const {
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(120);
     nlohmann::json st;
     while (std::chrono::steady_clock::now() < deadline) {
       st = nlohmann::json::parse(server_->Api("GET", "/api/export/status?id=" + id).body, nullptr, false);
@@ -112,6 +116,14 @@ class ExportMappingApi : public ::testing::Test {
     }
     ADD_FAILURE() << "export " << id << " did not end: " << st.dump();
     return st;
+  }
+
+  // Success when the job ends in `state`; otherwise the failure quotes its whole status (error).
+  ::testing::AssertionResult EndsIn(const std::string& id, const std::string& state) const {
+    const nlohmann::json st = WaitForEnd(id);
+    if (st.is_object() && st.value("state", "") == state) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure()
+           << "export " << id << " ended other than " << state << ": " << st.dump();
   }
 
   // GET on the server with the session token, keeping the reply headers.
@@ -184,7 +196,7 @@ TEST_F(ExportMappingApi, MappingTurnsTheBundlesPseudonymBackIntoTheRealAddress) 
 
 TEST_F(ExportMappingApi, WithoutTheSessionTokenIs401) {
   const std::string id = Start(Config(true));
-  ASSERT_EQ(WaitForEnd(id).value("state", ""), "completed");
+  ASSERT_TRUE(EndsIn(id, "completed"));
   HttpAnswer anonymous = HttpCall("GET", server_->base() + "/api/export/mapping?id=" + id);
   EXPECT_EQ(anonymous.status, 401) << anonymous.body;
   EXPECT_EQ(anonymous.body.find(kStorageAddress), std::string::npos);
@@ -204,7 +216,7 @@ TEST_F(ExportMappingApi, UnknownJobIs404NamingTheId) {
 
 TEST_F(ExportMappingApi, ExportWithoutObfuscationHasNoMappingIs409) {
   const std::string id = Start(Config(false));
-  ASSERT_EQ(WaitForEnd(id).value("state", ""), "completed");
+  ASSERT_TRUE(EndsIn(id, "completed"));
   HttpAnswer a = server_->Api("GET", "/api/export/mapping?id=" + id);
   EXPECT_EQ(a.status, 409) << a.body;
   EXPECT_EQ(nlohmann::json::parse(a.body, nullptr, false).value("error", ""),
@@ -214,11 +226,15 @@ TEST_F(ExportMappingApi, ExportWithoutObfuscationHasNoMappingIs409) {
 }
 
 TEST_F(ExportMappingApi, CanceledExportIs409NamingTheStateUntilResumedToCompletion) {
-  // 60 one-minute windows, canceled as soon as it starts: it cannot have completed.
-  const std::string id = Start(Config(true, 60));
+  // Every window waits at the proxy's gate until the cancel is in: the export cannot complete.
+  FaultProxy proxy(vm_->port());
+  proxy.CloseGateAfter(0);
+  const std::string id = Start(Config(true, 60, proxy.url()));
+  ASSERT_TRUE(proxy.WaitUntilHeld(1));
   HttpAnswer cancel = server_->Api("POST", "/api/export/cancel", nlohmann::json{{"job_id", id}}.dump());
   ASSERT_EQ(cancel.status, 200) << cancel.body;
-  ASSERT_EQ(WaitForEnd(id).value("state", ""), "canceled");
+  proxy.OpenGate();
+  ASSERT_TRUE(EndsIn(id, "canceled"));
   HttpAnswer a = server_->Api("GET", "/api/export/mapping?id=" + id);
   EXPECT_EQ(a.status, 409) << a.body;
   const std::string error = nlohmann::json::parse(a.body, nullptr, false).value("error", "");
@@ -228,7 +244,7 @@ TEST_F(ExportMappingApi, CanceledExportIs409NamingTheStateUntilResumedToCompleti
 
   HttpAnswer resume = server_->Api("POST", "/api/export/resume", nlohmann::json{{"job_id", id}}.dump());
   ASSERT_EQ(resume.status, 200) << resume.body;
-  ASSERT_EQ(WaitForEnd(id).value("state", ""), "completed");
+  ASSERT_TRUE(EndsIn(id, "completed"));
   HttpAnswer after = server_->Api("GET", "/api/export/mapping?id=" + id);
   EXPECT_EQ(after.status, 200) << after.body;
   EXPECT_NE(after.body.find(kStorageAddress), std::string::npos) << after.body.substr(0, 400);

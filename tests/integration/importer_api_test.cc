@@ -74,7 +74,7 @@ TEST(ImporterApi, UploadPreflightImportAndVerify) {
 
   Answer up = Upload(app, Lines(30, 20, end) + "{broken\n", {{"start", false}});
   ASSERT_EQ(up.status, 200) << up.body;
-  EXPECT_EQ(up.body["state"], "uploaded");
+  EXPECT_EQ(up.body["state"], "uploaded") << up.body;
   const std::string id = up.body["job_id"];
 
   Answer pre = Call(app, "POST", "/api/preflight", {{"job_id", id}, {"config", {{"connection", connection}}}});

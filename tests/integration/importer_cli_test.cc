@@ -301,6 +301,14 @@ TEST(ImporterCli, SkipOutsideRetentionReadsTheTargetsRetentionAndTrims) {
   // Days 0, 10, 20, 30 ago are inside 31 days; 40..90 are not.
   EXPECT_NE(r.out.find("6 samples older than the target's retention (1) skipped"), std::string::npos) << r.out;
   EXPECT_NE(r.out.find("1 series, 4 samples"), std::string::npos) << r.out;
+  // What the target holds: exactly the four recent samples, and VictoriaMetrics never had to drop
+  // an old one itself (vmimport did not send them).
+  ASSERT_EQ(HttpCall("GET", target.url() + "/internal/force_flush").status, 200);
+  const std::string exported = target.Get("/api/v1/export?match[]=imp_old");
+  EXPECT_NE(exported.find("\"values\":[6,7,8,9]"), std::string::npos) << exported;
+  const std::string metrics = target.Get("/metrics");
+  EXPECT_NE(metrics.find("vm_rows_ignored_total{reason=\"small_timestamp\"} 0"), std::string::npos)
+      << metrics.substr(metrics.find("vm_rows_ignored_total"), 300);
 }
 
 TEST(ImporterCli, BadUsageExitsWithTwo) {

@@ -30,9 +30,14 @@ constexpr int kExports = 3;
 constexpr int kPollers = 50;
 constexpr int kSampleEveryS = 15;
 constexpr int kHours = 6;
-// The wizard polls once a second; a page that takes longer than one poll interval to arrive
-// is a visible stall, so that is the bound for the worst UI answer under load.
-constexpr double kUiWorstMs = 1000;
+// The wizard polls once a second: a typical answer slower than that interval is a visible stall
+// (the idle keep-alive connections holding every worker made each page take 2.3 s). The worst
+// single answer gets the room a loaded 2-core machine (ASan, ctest -j, a CPU hog beside it) needs
+// for a descheduled thread, yet stays below the 7 s of a dropped SYN behind a full backlog.
+constexpr double kUiTypicalMs = 1000;
+constexpr double kUiWorstMs = 5000;
+// Three exports of 6 h finish in seconds here; a loaded machine gets ample time.
+constexpr auto kRoundDeadline = std::chrono::seconds(90);
 // A later round re-uses what the first one allocated; 20 MB leaves room for the finished jobs
 // kept for status/download plus allocator noise (measured: about 1.5 MB per round), and is
 // less than one round's uncompressed export data (3 x 432,000 samples), so a leaked window
@@ -202,7 +207,7 @@ class LoadCheck : public ::testing::Test {
 
     // The exports' own progress, as the wizard's step would follow it.
     std::vector<nlohmann::json> final_status(ids.size());
-    const Clock::time_point deadline = Clock::now() + std::chrono::seconds(45);
+    const Clock::time_point deadline = Clock::now() + kRoundDeadline;
     size_t ended = 0;
     while (ended < ids.size() && Clock::now() < deadline) {
       ended = 0;
@@ -269,9 +274,13 @@ TEST_F(LoadCheck, ThreeExportsAndFiftyPollersLeaveTheUiResponsiveAndMemoryFlat) 
         << "every client polled at least once";
     EXPECT_EQ(f.ui_not_200, 0u) << "round " << round;
     EXPECT_GT(f.ui_ms.size(), 5u);
+    EXPECT_LT(Percentile(f.ui_ms, 0.5), kUiTypicalMs)
+        << "round " << round << ": the page is slow under load";
     EXPECT_LT(Percentile(f.ui_ms, 1), kUiWorstMs)
         << "round " << round << ": the page stalled under load";
-    EXPECT_LT(Percentile(f.poll_ms, 0.99), kUiWorstMs)
+    EXPECT_LT(Percentile(f.poll_ms, 0.5), kUiTypicalMs)
+        << "round " << round << ": status polls are slow";
+    EXPECT_LT(Percentile(f.poll_ms, 1), kUiWorstMs)
         << "round " << round << ": status polls stalled";
   }
   ASSERT_GT(rounds[0].rss_kb, 0);

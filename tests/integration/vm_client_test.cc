@@ -65,9 +65,17 @@ TEST(VmClientSingle, QueriesSeriesLabelsAndExport) {
   ASSERT_TRUE(q.ok()) << q.status().ToString();
   EXPECT_EQ((*q)["result"][0]["value"][1], "3");
 
-  Result<nlohmann::json> qr = client.QueryRange("sum(probe_total)", range, 30);
+  // A range over the samples only, stepped every second: the three series summed, 3 x 1..4 (VM
+  // may add the last value at a trailing step, so the first four points are checked).
+  Result<nlohmann::json> qr = client.QueryRange("sum(probe_total)", TimeRange{kT0, kT0 + 3000}, 1);
   ASSERT_TRUE(qr.ok()) << qr.status().ToString();
   EXPECT_EQ((*qr)["resultType"], "matrix");
+  ASSERT_EQ((*qr)["result"].size(), 1u) << qr->dump();
+  const nlohmann::json& points = (*qr)["result"][0]["values"];
+  ASSERT_GE(points.size(), 3u) << qr->dump();
+  EXPECT_EQ(points[0], nlohmann::json::array({kT0 / 1000, "3"})) << qr->dump();
+  EXPECT_EQ(points[1], nlohmann::json::array({kT0 / 1000 + 1, "6"})) << qr->dump();
+  EXPECT_EQ(points[2], nlohmann::json::array({kT0 / 1000 + 2, "9"})) << qr->dump();
 
   Result<nlohmann::json> series = client.Series({"probe_total"}, range);
   ASSERT_TRUE(series.ok()) << series.status().ToString();
@@ -75,10 +83,16 @@ TEST(VmClientSingle, QueriesSeriesLabelsAndExport) {
   Result<nlohmann::json> limited = client.Series({"probe_total"}, range, 2);
   ASSERT_TRUE(limited.ok());
   EXPECT_EQ(limited->size(), 2u);
+  for (const auto& one : *series) {
+    EXPECT_EQ(one.value("job", ""), "vmstorage") << series->dump();
+    EXPECT_EQ(one.value("__name__", ""), "probe_total") << series->dump();
+  }
 
   Result<std::vector<std::string>> names = client.LabelNames({"probe_total"}, range);
   ASSERT_TRUE(names.ok()) << names.status().ToString();
-  EXPECT_NE(std::find(names->begin(), names->end(), "instance"), names->end());
+  std::vector<std::string> sorted_names = *names;
+  std::sort(sorted_names.begin(), sorted_names.end());
+  EXPECT_EQ(sorted_names, (std::vector<std::string>{"__name__", "instance", "job"}));
   Result<std::vector<std::string>> jobs = client.LabelValues("job", {}, range);
   ASSERT_TRUE(jobs.ok());
   EXPECT_EQ(*jobs, std::vector<std::string>{"vmstorage"});

@@ -6,6 +6,7 @@
 #include <fstream>
 
 #include "common/vm_flags.h"
+#include "support/vm_harness.h"
 
 namespace vmx {
 namespace {
@@ -90,7 +91,8 @@ TEST(ExportFlags, SelectorAndQueryModes) {
 }
 
 TEST(ExportFlags, ConfigFileWithFlagsOverriding) {
-  const std::string path = ::testing::TempDir() + "/cfg.json";
+  const vmx::testing::TempDir dir;  // private: parallel runs never share the file
+  const std::string path = dir.path() + "/cfg.json";
   std::ofstream(path) << R"({"connection":{"url":"http://file:8428"},
     "time_range":{"start":"2023-11-14T21:13:20Z","end":"2023-11-14T22:13:20Z"},
     "obfuscation":{"enabled":false},"metric_step_seconds":60})";
@@ -104,7 +106,6 @@ TEST(ExportFlags, ConfigFileWithFlagsOverriding) {
 
   Parsed o({"-oneshot", "-oneshot-config", path});
   ASSERT_TRUE(o.Build().ok());
-  std::remove(path.c_str());
 }
 
 TEST(ExportFlags, BadValuesNameTheFlag) {
