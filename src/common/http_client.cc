@@ -133,8 +133,12 @@ Status TransportError(CURLcode code, const char* method, const std::string& url,
 
 }  // namespace
 
-// Reusable easy handles plus one CURLSH holding the shared connection cache, DNS cache and TLS
-// sessions, guarded by one mutex per shared data kind.
+// Reusable easy handles, each keeping its own live connections (so at most one per handle in
+// use at once), plus one CURLSH sharing the DNS cache and TLS sessions, guarded by one mutex per
+// shared data kind. The connection cache is not shared: libcurl does not support sharing it
+// between concurrent threads (CURLSHOPT_SHARE, KNOWN_BUGS "A shared connection cache is not
+// thread-safe"), where two transfers may end up on one connection; an export's windows run on
+// parallel threads.
 struct HttpClient::Pool {
   std::mutex mu;
   std::vector<CURL*> idle;
@@ -147,7 +151,6 @@ struct HttpClient::Pool {
     curl_share_setopt(share, CURLSHOPT_LOCKFUNC, &Pool::Lock);
     curl_share_setopt(share, CURLSHOPT_UNLOCKFUNC, &Pool::Unlock);
     curl_share_setopt(share, CURLSHOPT_USERDATA, this);
-    curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_CONNECT);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
     curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
   }
