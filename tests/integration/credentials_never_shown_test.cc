@@ -253,6 +253,19 @@ TEST_F(CredentialsNeverShown, ExportCommandWithEveryKindOfCredential) {
   }
 }
 
+// The status of export `id` once it has left pending/running (the last one read after
+// `timeout_ms`, which the caller's state check then reports).
+json StatusAtTheEnd(const ServerBinary& server, const std::string& id, int timeout_ms) {
+  json status;
+  WaitFor(
+      [&] {
+        status = json::parse(server.Api("GET", "/api/export/status?id=" + id).body, nullptr, false);
+        return status.value("state", "") != "pending" && status.value("state", "") != "running";
+      },
+      timeout_ms);
+  return status;
+}
+
 TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
   TempDir out, staging, scratch;
   ServerBinary server(VmexporterBinary(),
@@ -359,13 +372,7 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
   const HttpAnswer cancel = server.Api("POST", "/api/export/cancel", json{{"job_id", id2}}.dump());
   EXPECT_EQ(cancel.status, 200) << cancel.body;
   ExpectNoSecret("export/cancel answer", cancel.body);
-  WaitFor(
-      [&] {
-        status =
-            json::parse(server.Api("GET", "/api/export/status?id=" + id2).body, nullptr, false);
-        return status.value("state", "") != "pending" && status.value("state", "") != "running";
-      },
-      60000);
+  status = StatusAtTheEnd(server, id2, 60000);
   EXPECT_EQ(status.value("state", ""), "canceled") << status.dump();
   ExpectNoSecret("canceled export status", status.dump());
   EXPECT_GE(ExpectNoSecretInTree("canceled export's staging", staging2.path()), 1u)
@@ -380,13 +387,7 @@ TEST_F(CredentialsNeverShown, WizardServerWithDebugLogging) {
   ExpectNoSecret("failing export/start answer", start3.body);
   if (start3.status == 200) {
     const std::string id3 = json::parse(start3.body).value("job_id", "");
-    WaitFor(
-        [&] {
-          status =
-              json::parse(server.Api("GET", "/api/export/status?id=" + id3).body, nullptr, false);
-          return status.value("state", "") != "pending" && status.value("state", "") != "running";
-        },
-        120000);
+    status = StatusAtTheEnd(server, id3, 120000);
     EXPECT_EQ(status.value("state", ""), "failed") << status.dump();
     ExpectNoSecret("failed export status", status.dump());
   } else {

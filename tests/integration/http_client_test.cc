@@ -2,10 +2,9 @@
 // for faults VictoriaMetrics cannot produce (a stalled stream).
 #include "common/http_client.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <httplib.h>
-
-#include <fmt/format.h>
 
 #include <atomic>
 #include <chrono>
