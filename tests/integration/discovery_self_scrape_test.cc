@@ -104,15 +104,14 @@ TEST(DiscoverySelfScrape, DebianSingleNodeScrapingItselfIsVmsingle) {
   EXPECT_EQ(v["flavour"], "single") << validated->body;
   EXPECT_EQ(v["version"], "") << validated->body;
   EXPECT_EQ(v["versions"], json({{"vmsingle", ""}})) << validated->body;
-  // vmgather's contract: `components` counts the instances, `vm_components` names what was found;
-  // ours per component are under `detected_components`.
-  EXPECT_EQ(v["components"], 1) << validated->body;
+  // vmgather's contract: `vm_components` names what was found, ours per component are under
+  // `detected_components`. (`components` and `instance_count` count the instances that reported a
+  // version in the look-back, 0 or 1 here depending on the scrape's timing: not asserted.)
   EXPECT_EQ(v["vm_components"], json::array({"vmsingle"})) << validated->body;
   ASSERT_EQ(v["detected_components"].size(), 1u) << validated->body;
   EXPECT_EQ(v["detected_components"][0]["component"], "vmsingle") << validated->body;
   EXPECT_EQ(v["detected_components"][0]["jobs"], json::array({"victoria-metrics"}))
       << validated->body;
-  EXPECT_EQ(v["detected_components"][0]["instance_count"], 1) << validated->body;
   EXPECT_EQ(v["export_route"], true) << validated->body;
   ASSERT_TRUE(r) << httplib::to_string(r.error());
   ASSERT_EQ(r->status, 200) << r->body;
