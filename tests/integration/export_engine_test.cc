@@ -460,9 +460,11 @@ TEST_F(ExportEngine, PersistentServerErrorsFailClearlyAndKeepCompletedWindows) {
 TEST_F(ExportEngine, FallsBackToQueryRangeWhenTheExportRouteIsMissing) {
   // A real vmauth whose routes cover queries, series and labels but not /api/v1/export: it
   // answers an export with 400 "missing route", as a managed gateway's read-only route does.
-  VmAuth gateway("users:\n  - username: \"r\"\n    password: \"p\"\n    url_map:\n"
-                 "      - src_paths: [\"/api/v1/query.*\", \"/api/v1/series.*\", \"/api/v1/label.*\", "
-                 "\"/api/v1/status/.*\"]\n        url_prefix: \"" + vm_.root_url() + "\"\n");
+  VmAuth gateway(
+      "users:\n  - username: \"r\"\n    password: \"p\"\n    url_map:\n"
+      "      - src_paths: [\"/api/v1/query.*\", \"/api/v1/series.*\", \"/api/v1/label.*\", "
+      "\"/api/v1/status/.*\"]\n        url_prefix: \"" +
+      vm_.root_url() + "\"\n");
   const HttpAnswer refused = HttpCall("POST", gateway.url() + "/api/v1/export", "match[]=up",
                                       "application/x-www-form-urlencoded", "r", "p");
   ASSERT_EQ(refused.status, 400) << refused.body;
