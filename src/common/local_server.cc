@@ -11,7 +11,9 @@
 
 #include <algorithm>
 #include <charconv>
+#include <chrono>
 #include <cstdio>
+#include <thread>
 
 #include "common/api_response.h"
 #include "common/version.h"
@@ -267,6 +269,16 @@ Status LocalServer::Start() {
   if (Status g = gate_->Start(); !g.ok()) return g;
   server_.AttachGate(gate_.get());
   listener_ = std::thread([this] { server_.listen_after_bind(); });
+  // httplib's stop() only closes the socket of a server already running: a stop (a SIGTERM right
+  // after the URL is printed) before the listener thread got there would leave it in accept()
+  // for good, and the process hanging at exit.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (!server_.is_running() && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  if (!server_.is_running()) {
+    return Status::Internal("the HTTP listener did not start within 30 s");
+  }
   return Status::Ok();
 }
 
