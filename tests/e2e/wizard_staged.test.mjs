@@ -47,8 +47,9 @@ async function killedExport(app, url, tmp, key, windows = 2) {
   const start = new Date(Date.now() - 3 * 3600_000).toISOString();
   const cli = spawn(join(binDir, 'vmexporter'), ['export', `-url=${url}`, `-start=${start}`, `-end=${new Date().toISOString()}`,
     '-batch-window=5m', `-obfuscation-key=${key}`, `-output=${tempDir()}`], { stdio: 'ignore', env: { ...process.env, TMPDIR: tmp } });
+  let running;
   try {
-    return await until(`${windows} staged windows`, async () => {
+    running = await until(`${windows} staged windows`, async () => {
       const { staged } = await (await app.api('api/export/staged')).json();
       return staged.find((e) => !known.has(e.job_id) && e.completed_batches >= windows);
     });
@@ -56,6 +57,12 @@ async function killedExport(app, url, tmp, key, windows = 2) {
     cli.kill('SIGKILL');
     await new Promise((r) => (cli.exitCode !== null || cli.signalCode ? r() : cli.once('exit', r)));
   }
+  // While the CLI ran, its staging was in use: neither resumable nor discardable from elsewhere.
+  assert.ok(running.in_use && !running.resumable, JSON.stringify(running));
+  const { staged } = await (await app.api('api/export/staged')).json();
+  const left = staged.find((e) => e.job_id === running.job_id);
+  assert.ok(left && !left.in_use, `a killed process holds no lock: ${JSON.stringify(left)}`);
+  return left;
 }
 
 test('unfinished exports of a killed earlier run: Resume with the key completes the bundle, Discard removes one', async () => {

@@ -692,6 +692,17 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
       st = nlohmann::json::parse(first.Api("GET", "/api/export/status?id=" + job_id).body);
       return st["completed_batches"] == 3;
     })) << st.dump();
+    // While it runs, another process sees it in use: it offers neither Resume nor Discard.
+    ServerBinary observer(VmexporterBinary(), {"-no-browser", "-output=" + out.path()});
+    const nlohmann::json running =
+        nlohmann::json::parse(observer.Api("GET", "/api/export/staged?dir=" + staging_.path()).body)["staged"];
+    ASSERT_EQ(running.size(), 1u) << running.dump();
+    EXPECT_TRUE(running[0]["in_use"].get<bool>()) << running.dump();
+    EXPECT_FALSE(running[0]["resumable"].get<bool>()) << running.dump();
+    const nlohmann::json ids = {{"job_id", job_id}, {"staging_dir", staging_.path()}, {"obfuscation_key", "resume-key-1"}};
+    EXPECT_EQ(observer.Api("POST", "/api/export/discard", ids.dump()).status, 409);
+    EXPECT_EQ(observer.Api("POST", "/api/export/resume", ids.dump()).status, 409);
+    EXPECT_TRUE(std::filesystem::exists(staging_.path() + "/" + job_id + "/manifest.json"));
     first.process().Kill();
   }
   proxy.OpenGate();
@@ -704,6 +715,7 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
   ASSERT_EQ(staged.size(), 1u) << listed.body;
   EXPECT_EQ(staged[0]["job_id"], job_id);
   EXPECT_TRUE(staged[0]["resumable"].get<bool>()) << staged[0].dump();
+  EXPECT_FALSE(staged[0]["in_use"].get<bool>()) << "a killed process holds no lock";
   const int done = staged[0]["completed_batches"];
   EXPECT_EQ(done, 3);
   EXPECT_EQ(listed.body.find("resume-key-1"), std::string::npos) << "the key is never stored";

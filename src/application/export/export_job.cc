@@ -13,6 +13,7 @@
 #include "application/discovery/job_component_hints.h"
 #include "application/discovery/query_rows.h"
 #include "application/export/export_selection.h"
+#include "application/export/staging_lock.h"
 #include "application/obfuscator_registry.h"
 #include "infrastructure/obfuscation/leak_guard.h"
 #include "common/line_splitter.h"
@@ -164,6 +165,10 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
   Result<StagingArea> staging = StagingArea::Open(config_.staging_dir, id_);
   if (!staging.ok()) return staging.status();
   staging_ = *staging;
+  // Held while this job lives: no other process lists it as unfinished, resumes or discards it.
+  Result<StagingLock> held = StagingLock::Acquire(staging_.dir());
+  if (!held.ok()) return held.status();
+  staging_lock_ = std::move(*held);
   if (Status s = ProbeWritableDir(staging_.dir(), "staging dir", "set staging_dir to a writable directory"); !s.ok()) {
     return s;
   }

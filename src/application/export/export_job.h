@@ -23,6 +23,7 @@
 
 #include "application/export/batch_planner.h"
 #include "application/export/staging_area.h"
+#include "application/export/staging_lock.h"
 #include "application/export/window_fetcher.h"
 #include "common/status.h"
 #include "domain/component_versions.h"
@@ -151,6 +152,7 @@ class ExportJob {
   WindowGrid grid_;
   int64_t window_ms_ = 0;
   StagingArea staging_;
+  StagingLock staging_lock_;
   std::string archive_name_;
   UnixMillis created_ms_ = 0;
   ComponentVersions vm_versions_;

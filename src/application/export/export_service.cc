@@ -92,6 +92,10 @@ Status ExportService::Discard(const std::string& root, const std::string& job_id
   }
   Result<StagedExport> staged = FindStagedExport(root, job_id);
   if (!staged.ok()) return staged.status();
+  if (staged->in_use) {
+    return Status::Conflict(fmt::format("export {} is running in another vmexporter process", job_id),
+                            "stop that vmexporter (or let the export finish) first");
+  }
   if (!staged->manifest.contains("windows") || !staged->manifest["windows"].is_array()) {
     return Status::InvalidArgument(fmt::format("{} holds no vmexporter staging", staged->dir),
                                    "remove it by hand if it is yours");

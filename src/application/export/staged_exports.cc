@@ -8,6 +8,7 @@
 #include <fstream>
 
 #include "application/export/staging_area.h"
+#include "application/export/staging_lock.h"
 
 namespace fs = std::filesystem;
 
@@ -16,7 +17,10 @@ namespace {
 
 void JudgeResumable(StagedExport& e) {
   const nlohmann::json& m = e.manifest;
-  if (!m.contains("config") || !m["config"].is_object() || !m.contains("windows")) {
+  e.in_use = StagingInUse(e.dir);
+  if (e.in_use) {
+    e.reason = "it is running in another vmexporter process (or in this one)";
+  } else if (!m.contains("config") || !m["config"].is_object() || !m.contains("windows")) {
     e.reason = "written by an older vmexporter that did not record its settings";
   } else if (m.value("obfuscated", false) && !m.value("keyed", false)) {
     e.reason = "pseudonyms were random (no obfuscation key), so new windows would not match the "
@@ -91,6 +95,7 @@ nlohmann::json StagedExportSummary(const StagedExport& e) {
           {"keyed", m.value("keyed", false)},
           {"url", url},
           {"auth_type", auth_type},
+          {"in_use", e.in_use},
           {"resumable", e.resumable},
           {"reason", e.reason}};
 }

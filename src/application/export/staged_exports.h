@@ -19,6 +19,7 @@ struct StagedExport {
   std::string dir;
   nlohmann::json manifest;
   bool resumable = false;
+  bool in_use = false;  // a live process runs it (StagingLock): neither resumable nor discardable
   std::string reason;  // why not, when not resumable
 };
 
@@ -30,7 +31,7 @@ std::vector<StagedExport> ListStagedExports(const std::string& root);
 Result<StagedExport> FindStagedExport(const std::string& root, const std::string& job_id);
 
 // {job_id, staging_path, time_range, completed_batches, total_batches, samples, obfuscated,
-//  keyed, url, auth_type, resumable, reason} for the API and the CLI.
+//  keyed, url, auth_type, in_use, resumable, reason} for the API and the CLI.
 nlohmann::json StagedExportSummary(const StagedExport& e);
 
 // The export's config from its manifest plus what the user gives again: `secrets` may hold

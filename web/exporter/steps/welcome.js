@@ -136,7 +136,7 @@ function stagedItem(e, root, ctx, onGone) {
     actions.append(button('Resume…', () => { form.hidden = !form.hidden; }, { 'data-role': 'resume-open' }));
     fillResumeForm(form, e, root, ctx, err);
   }
-  actions.append(discard);
+  if (!e.in_use) actions.append(discard);  // another vmexporter is writing it
   const how = e.resumable
     ? h('div', { class: 'help' }, 'Resume fetches only the missing windows; in a terminal: ',
       h('code', { class: 'command', text: `vmexporter export -resume=${e.job_id} -staging-dir=${root}` }),
