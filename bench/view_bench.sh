@@ -62,7 +62,7 @@ await browser.close();
 JS
 kill -INT "$VIEW_PID"  # what Ctrl-C sends
 wait "$VIEW_PID" || true
-left=$(find "$WORK" -maxdepth 1 -name 'vmimport-view-*' | wc -l)
+left=$(find "$WORK" -mindepth 1 -maxdepth 1 -name 'vmimport-view-*' | wc -l)  # not $WORK itself
 printf 'import (start to URL): %.2f s\n' "$(echo "$t1 - $t0" | bc)"
 echo "overview: $(cat "$WORK/page.json")"
 echo "after Ctrl-C: $left storage directories left"
