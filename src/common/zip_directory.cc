@@ -8,15 +8,18 @@
 #include <cstring>
 #include <string_view>
 
+#include "common/zip_format.h"
+
 namespace vmx {
 namespace {
 
-// Signatures and sizes from PKWARE's APPNOTE 6.3.
-constexpr uint32_t kLocalHeaderSig = 0x04034b50;
-constexpr uint32_t kCentralHeaderSig = 0x02014b50;
-constexpr uint32_t kEndSig = 0x06054b50;
-constexpr uint32_t kZip64LocatorSig = 0x07064b50;
-constexpr uint32_t kZip64EndSig = 0x06064b50;
+using zip::kCentralHeaderSig;
+using zip::kEndSig;
+using zip::kLocalHeaderSig;
+using zip::kZip64EndSig;
+using zip::kZip64LocatorSig;
+
+// Record sizes from PKWARE's APPNOTE 6.3.
 constexpr size_t kEndBytes = 22;
 constexpr size_t kZip64LocatorBytes = 20;
 constexpr size_t kZip64EndBytes = 56;

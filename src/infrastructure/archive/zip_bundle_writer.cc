@@ -11,19 +11,21 @@
 #include <vector>
 
 #include "common/safe_file.h"
+#include "common/zip_format.h"
 #include "infrastructure/archive/raw_deflater.h"
 #include "infrastructure/archive/sha256_stream.h"
 
 namespace vmx {
 namespace {
 
-// Signatures and field values of the ZIP format (PKWARE APPNOTE 6.3).
-constexpr uint32_t kLocalHeaderSig = 0x04034b50;
-constexpr uint32_t kDataDescriptorSig = 0x08074b50;
-constexpr uint32_t kCentralHeaderSig = 0x02014b50;
-constexpr uint32_t kZip64EndSig = 0x06064b50;
-constexpr uint32_t kZip64LocatorSig = 0x07064b50;
-constexpr uint32_t kEndSig = 0x06054b50;
+using zip::kCentralHeaderSig;
+using zip::kDataDescriptorSig;
+using zip::kEndSig;
+using zip::kLocalHeaderSig;
+using zip::kZip64EndSig;
+using zip::kZip64LocatorSig;
+
+// Field values of the ZIP format (PKWARE APPNOTE 6.3).
 constexpr uint16_t kVersionNeeded = 45;                 // 4.5: Zip64
 constexpr uint16_t kVersionMadeBy = (3 << 8) | 45;      // Unix, 4.5
 constexpr uint16_t kFlags = 0x0008 | 0x0800;            // data descriptor follows; UTF-8 names
