@@ -122,10 +122,19 @@ Status TransportError(CURLcode code, const char* method, const std::string& url,
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
     case CURLE_SEND_ERROR:
-    case CURLE_PARTIAL_FILE:
+    case CURLE_PARTIAL_FILE: {
+      std::string hint =
+          "the server or a proxy in between dropped the connection; retry, and check its logs";
+      // Over TLS 1.3 a server that demands a client certificate ends the connection after the
+      // handshake, so the client only sees it closed.
+      if (url.rfind("https://", 0) == 0 && options.tls_cert_file.empty()) {
+        hint +=
+            "; a server that requires a client certificate (mTLS) closes connections this way: "
+            "give -tls-cert-file and -tls-key-file (tls_cert_file, tls_key_file)";
+      }
       return Status::Unavailable(
-          fmt::format("{}: connection closed by the server ({})", where, cause),
-          "the server or a proxy in between dropped the connection; retry, and check its logs");
+          fmt::format("{}: connection closed by the server ({})", where, cause), hint);
+    }
     default:
       return Status::Unavailable(fmt::format("{}: {}", where, cause));
   }

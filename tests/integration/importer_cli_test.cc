@@ -1,8 +1,9 @@
 // `vmimport import` against real VictoriaMetrics processes: a round trip export -> import gives
 // the same series and samples, a cluster-style tenant route, time shift, a broken line, a
-// truncated ZIP, wrong credentials and the retention trim.
+// truncated ZIP, wrong credentials, the retention trim, a .jsonl.gz bundle, the shift to now and
+// dropped labels, each checked at the target.
+#include <fmt/format.h>
 #include <gtest/gtest.h>
-#include <nlohmann/json.hpp>
 #include <sys/wait.h>
 
 #include <algorithm>
@@ -10,12 +11,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 #include <thread>
 
-#include <fmt/format.h>
-
 #include "common/http_client.h"
+#include "support/sample_count.h"
 #include "support/test_files.h"
 #include "support/vm_harness.h"
 
@@ -309,6 +310,80 @@ TEST(ImporterCli, SkipOutsideRetentionReadsTheTargetsRetentionAndTrims) {
   const std::string metrics = target.Get("/metrics");
   EXPECT_NE(metrics.find("vm_rows_ignored_total{reason=\"small_timestamp\"} 0"), std::string::npos)
       << metrics.substr(metrics.find("vm_rows_ignored_total"), 300);
+}
+
+// Every timestamp of every exported series on `base` (imp_* metrics), by series.
+std::vector<std::vector<int64_t>> ExportedTimestamps(const std::string& base) {
+  std::vector<std::vector<int64_t>> out;
+  for (const std::string& line : SortedExport(base)) {
+    out.push_back(nlohmann::json::parse(line)["timestamps"].get<std::vector<int64_t>>());
+  }
+  return out;
+}
+
+// A .jsonl.gz (what `gzip metrics.jsonl` makes) is read through its gzip layer, line by line:
+// the target holds every series and sample, not the compressed bytes or a part of them.
+TEST(ImporterCli, GzippedJsonlBundleArrivesWhole) {
+  const int64_t end = NowMs() / 1000 * 1000 - 600'000;
+  TempDir dir;
+  const std::string jsonl = dir.path() + "/metrics.jsonl";
+  WriteFile(jsonl, MakeLines(25, 40, end));
+  ASSERT_EQ(std::system(("gzip " + ShellQuote(jsonl)).c_str()), 0);
+  VmSingle target;
+  const CliRun r = RunVmimport({"-url=" + target.url(), jsonl + ".gz"}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_NE(r.out.find("verified: the target holds all 25 series and 1000 samples"),
+            std::string::npos)
+      << r.out;
+  EXPECT_EQ(SortedExport(target.url()).size(), 25u);
+  EXPECT_EQ(SamplesAt(target, R"({job="imp"})"), 1000u);
+}
+
+// -time-shift=now: the bundle's last sample lands at the moment of the import, every other
+// sample keeps its distance to it (a 2023 bundle replayed today).
+TEST(ImporterCli, ShiftToNowPutsTheLastSampleAtTheTimeOfTheImport) {
+  const int64_t end = 1'700'000'000'000;
+  TempDir dir;
+  const std::string jsonl = dir.path() + "/old.jsonl";
+  WriteFile(jsonl, MakeLines(5, 10, end));
+  VmSingle target;
+  const int64_t before = NowMs();
+  const CliRun r = RunVmimport({"-url=" + target.url(), "-time-shift=now", jsonl}, dir);
+  const int64_t after = NowMs();
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  EXPECT_EQ(SamplesAt(target, R"({job="imp"})"), 50u) << "nothing stays in 2023 or goes missing";
+  const std::vector<std::vector<int64_t>> series = ExportedTimestamps(target.url());
+  ASSERT_EQ(series.size(), 5u);
+  const int64_t shift = series[0].back() - end;
+  EXPECT_GE(series[0].back(), before) << "the last sample lands at the import's time";
+  EXPECT_LE(series[0].back(), after);
+  for (const std::vector<int64_t>& ts : series) {
+    ASSERT_EQ(ts.size(), 10u);
+    for (size_t k = 0; k < ts.size(); ++k)
+      EXPECT_EQ(ts[k], end - 30'000 * int64_t(9 - k) + shift) << k;
+  }
+}
+
+// -drop-labels removes the labels from every series at the target; the identity labels and the
+// samples stay.
+TEST(ImporterCli, DroppedLabelsAreGoneAtTheTarget) {
+  const int64_t end = NowMs() / 1000 * 1000 - 600'000;
+  TempDir dir;
+  const std::string jsonl = dir.path() + "/pods.jsonl";
+  // 12 series stay distinct without idx: (name, instance) = (s % 4, s % 7) is unique below 28.
+  WriteFile(jsonl, MakeLines(12, 10, end, R"(,"pod":"checkout-7f9c","node":"worker-3")"));
+  VmSingle target;
+  const CliRun r = RunVmimport({"-url=" + target.url(), "-drop-labels=pod, node,idx", jsonl}, dir);
+  ASSERT_EQ(r.exit_code, 0) << r.out << r.err;
+  const std::vector<std::string> lines = SortedExport(target.url());
+  ASSERT_EQ(lines.size(), 12u);
+  for (const std::string& line : lines) {
+    const nlohmann::json metric = nlohmann::json::parse(line)["metric"];
+    EXPECT_EQ(metric.size(), 3u) << line;
+    for (const char* kept : {"__name__", "job", "instance"})
+      EXPECT_TRUE(metric.contains(kept)) << line;
+  }
+  EXPECT_EQ(SamplesAt(target, R"({job="imp"})"), 120u);
 }
 
 TEST(ImporterCli, BadUsageExitsWithTwo) {

@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "support/http_forward.h"
+
 namespace vmx::testing {
 
 ImportFaultProxy::ImportFaultProxy(std::string upstream, ImportRule rule)
@@ -46,16 +48,7 @@ void ImportFaultProxy::Handle(const httplib::Request& req, httplib::Response& re
     res.set_content("overloaded (fault proxy)", "text/plain");
     return;
   }
-  httplib::Client up(upstream_);
-  up.set_read_timeout(60);
-  httplib::Headers headers;
-  for (const char* h : {"Content-Encoding", "Authorization"}) {
-    if (req.has_header(h)) headers.emplace(h, req.get_header_value(h));
-  }
-  const std::string& target = req.target;  // path and query as sent
-  const std::string type = req.get_header_value("Content-Type");
-  httplib::Result r =
-      req.method == "GET" ? up.Get(target, headers) : up.Post(target, headers, req.body, type);
+  httplib::Result r = ForwardRequest(upstream_, req);
   if (!r) {
     res.status = 502;
     return;
