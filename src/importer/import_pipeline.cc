@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <chrono>
 #include <limits>
+#include <optional>
 #include <unordered_set>
 
 #include "importer/batch_sender.h"
@@ -38,6 +39,12 @@ ImportPipeline::ImportPipeline(std::string bundle_path, ImportOptions options)
     : bundle_path_(std::move(bundle_path)), options_(std::move(options)) {}
 
 Status ImportPipeline::Plan(HttpClient& client, const ImportTarget& target, ResumeState* resume) {
+  // The retention and the label limit come from one read of the target's /metrics.
+  std::optional<TargetFlags> flags;
+  const auto target_flags = [&]() -> const TargetFlags& {
+    if (!flags) flags = ReadTargetFlags(client, target);
+    return *flags;
+  };
   if (options_.skip_outside_retention) {
     int64_t retention_ms = 0;
     if (!options_.retention.empty()) {
@@ -46,15 +53,14 @@ Status ImportPipeline::Plan(HttpClient& client, const ImportTarget& target, Resu
       retention_ms = *r;
       resume->retention = options_.retention;
     } else {
-      const TargetFlags flags = ReadTargetFlags(client, target);
-      if (!flags.retention_ms) {
+      if (!target_flags().retention_ms) {
         return Status::InvalidArgument(
             "cannot learn the target's retention: neither the write nor the read side shows its /metrics "
             "through these URLs",
             "give the target's -retentionPeriod yourself, e.g. -retention=31d");
       }
-      retention_ms = *flags.retention_ms;
-      resume->retention = flags.retention_text;
+      retention_ms = *flags->retention_ms;
+      resume->retention = flags->retention_text;
     }
     resume->min_timestamp_ms = UnixNowMs() - retention_ms + kRetentionMarginMs;
   }
@@ -77,8 +83,10 @@ Status ImportPipeline::Plan(HttpClient& client, const ImportTarget& target, Resu
     if (!r.ok()) return r.status();
     scan = *r;
   }
-  Result<PreflightReport> pre = scan->Report(options_, TargetFlags{});
+  // Against the target's flags, so that series past its -maxLabelsPerTimeseries are named.
+  Result<PreflightReport> pre = scan->Report(options_, target_flags());
   if (!pre.ok()) return pre.status();
+  plan_preflight_ = *pre;
   if (options_.strict && pre->malformed_lines > 0) {
     const auto& [line, why] = pre->first_malformed.front();
     return Status::InvalidArgument(
@@ -177,6 +185,8 @@ Status ImportPipeline::Run(ResumeState* resume, ImportReport* report) {
   }
   report->shift_ms = resume->shift_ms;
   report->retention = resume->retention;
+  report->target_max_labels = plan_preflight_.target_max_labels;
+  report->series_over_label_limit = plan_preflight_.series_over_label_limit;
 
   Result<std::unique_ptr<BundleStream>> stream =
       BundleStream::Open(bundle_path_, {options_.max_decompressed_bytes, options_.max_line_bytes,

@@ -53,6 +53,7 @@ class ImportPipeline {
   std::string bundle_path_;
   ImportOptions options_;
   std::shared_ptr<const BundleScan> scan_;
+  PreflightReport plan_preflight_;  // the plan's look at the bundle against the target's flags
   std::function<void(const ResumeState&)> on_resume_changed_;
   ImportProgress progress_;
   std::atomic<bool> cancel_{false};

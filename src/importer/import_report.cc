@@ -79,6 +79,9 @@ nlohmann::json ImportReport::ToJson() const {
         {"end", samples_sent ? FormatInstantMs(max_ts) : ""}}},
       {"shift_ms", shift_ms},
       {"retention", retention},
+      {"target_max_labels",
+       target_max_labels ? nlohmann::json(*target_max_labels) : nlohmann::json(nullptr)},
+      {"series_over_label_limit", series_over_label_limit},
       {"seconds", seconds},
   };
   j["verification"] = verification ? verification->ToJson() : nlohmann::json(nullptr);
@@ -114,6 +117,12 @@ std::string ImportReport::ToText() const {
     out +=
         fmt::format("retention trim:  {} samples older than the target's retention ({}) skipped\n",
                     samples_trimmed, retention);
+  }
+  if (series_over_label_limit > 0 && target_max_labels) {
+    out += fmt::format(
+        "label limit:     {} series have more labels than the target's -maxLabelsPerTimeseries={}; "
+        "VictoriaMetrics drops the labels past it, and series that become equal merge\n",
+        series_over_label_limit, *target_max_labels);
   }
   if (verification) {
     out += fmt::format("verification:    {}: {}\n", verification->outcome, verification->message);

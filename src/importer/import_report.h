@@ -62,6 +62,8 @@ struct ImportReport {
   int64_t max_ts = 0;
   int64_t shift_ms = 0;
   std::string retention;  // as used for the trim ("" when not trimming)
+  std::optional<int> target_max_labels;  // the target's -maxLabelsPerTimeseries, when known
+  uint64_t series_over_label_limit = 0;  // series with more labels: VictoriaMetrics cuts them
   double seconds = 0;
   std::optional<VerificationReport> verification;
 

@@ -320,6 +320,25 @@ TEST(ImporterApi, LabelLimitOfTheTargetIsWarnedAboutBeforeTheImport) {
   EXPECT_EQ(series.find("\"c\""), std::string::npos)
       << "VictoriaMetrics kept labels past its limit: " << series;
   EXPECT_EQ(SamplesAt(target, "api_m"), 15u) << "series within the limit arrive untouched";
+  EXPECT_EQ(done.body["report"]["series_over_label_limit"], 2) << done.body;
+
+  // The command line reads the same limit and says so in its summary.
+  TempDir dir;
+  std::string wide;
+  for (int s = 0; s < 2; ++s) {
+    wide += fmt::format(
+        R"({{"metric":{{"__name__":"cli_wide","job":"api","s":"{}","a":"1","b":"2","c":"3"}},"values":[1],"timestamps":[{}]}})"
+        "\n",
+        s, end);
+  }
+  WriteFile(dir.path() + "/wide.jsonl", wide);
+  const CommandRun cli = RunCommand(ShellQuote(VmimportBinary()) + " import -url=" + target.url() +
+                                    " " + ShellQuote(dir.path() + "/wide.jsonl"));
+  EXPECT_EQ(cli.code, 0) << cli.out << cli.err;
+  EXPECT_NE(cli.out.find("label limit:     2 series have more labels than the target's "
+                         "-maxLabelsPerTimeseries=4"),
+            std::string::npos)
+      << cli.out;
 }
 
 // A cancel while batches are being sent stops the job with what the target acknowledged; a

@@ -397,7 +397,7 @@ TEST_F(VmgatherContract, CancelAndResumeAsVmgathersUiDoes) {
   EXPECT_EQ(cancel["state"], "canceled") << cancel;
   json canceled = Call("GET", "/api/export/status?id=" + id).second;
   ExpectStatusShape(canceled);
-  EXPECT_EQ(canceled["state"], "canceled");
+  EXPECT_EQ(canceled["state"], "canceled") << canceled;
   EXPECT_TRUE(canceled["eta"].is_null()) << canceled;
 
   vm.Start();
