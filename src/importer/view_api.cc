@@ -9,6 +9,7 @@
 #include "common/bundle_reader.h"
 #include "common/status.h"
 #include "importer/import_target.h"
+#include "importer/view_query_batch.h"
 
 namespace vmx::importer {
 namespace {
@@ -25,25 +26,41 @@ constexpr ProxiedRoute kRoutes[] = {
     {"series", {"match[]", "start", "end", "limit", nullptr}},
 };
 
+const ProxiedRoute* FindRoute(std::string_view name) {
+  for (const ProxiedRoute& r : kRoutes) {
+    if (name == r.name) return &r;
+  }
+  return nullptr;
+}
+
+// Up to this many queries in one batch, this many at once against VictoriaMetrics (which runs
+// 2 × CPUs queries at once by default and queues the rest).
+constexpr size_t kMaxBatchQueries = 200;
+constexpr int kBatchParallelism = 4;
+constexpr size_t kMaxBatchAnswerBytes = 256u << 20;
+
+std::shared_ptr<HttpClient> ReadyClient(const ViewSession& session, std::string* base,
+                                        httplib::Response& res) {
+  std::shared_ptr<HttpClient> client = session.client(base);
+  if (!client) {
+    ReplyError(res, Status::Conflict("the overview's VictoriaMetrics is not ready yet",
+                                     "wait until the import finishes"));
+  }
+  return client;
+}
+
 void Forward(const ViewSession& session, const ProxiedRoute& route, const httplib::Request& req,
              httplib::Response& res) {
   std::string base;
-  std::shared_ptr<HttpClient> client = session.client(&base);
-  if (!client) {
-    return ReplyError(res, Status::Conflict("the overview's VictoriaMetrics is not ready yet",
-                                            "wait until the import finishes"));
-  }
-  FormFields form;
+  std::shared_ptr<HttpClient> client = ReadyClient(session, &base, res);
+  if (!client) return;
+  ViewQuery query{route.name, {}};
   for (const char* name : route.params) {
     if (name == nullptr) continue;
     auto [begin, end] = req.params.equal_range(name);
-    for (auto it = begin; it != end; ++it) form.emplace_back(name, it->second);
+    for (auto it = begin; it != end; ++it) query.form.emplace_back(name, it->second);
   }
-  // A query over a bundle seen once must not be answered from a cache filled before the
-  // import finished.
-  form.emplace_back("nocache", "1");
-  Result<HttpResponse> answer =
-      client->PostForm(fmt::format("{}/api/v1/{}", base, route.name), form);
+  Result<HttpResponse> answer = AskViewTarget(*client, base, query);
   if (!answer.ok()) {
     return ReplyError(res, answer.status().Wrap(fmt::format("cannot query {}", RedactUrl(base))));
   }
@@ -51,6 +68,57 @@ void Forward(const ViewSession& session, const ProxiedRoute& route, const httpli
   res.set_content(std::move(answer->body), answer->content_type.empty()
                                                ? std::string("application/json")
                                                : answer->content_type);
+}
+
+// {"queries": [{"route": "query_range", "params": {"query": "…", "start": 1700000000, …}}, …]}
+Result<std::vector<ViewQuery>> ParseBatch(const nlohmann::json& body) {
+  const nlohmann::json* list = body.contains("queries") ? &body["queries"] : nullptr;
+  if (list == nullptr || !list->is_array() || list->empty() || list->size() > kMaxBatchQueries) {
+    return Status::InvalidArgument(
+        fmt::format("a batch needs \"queries\": a list of 1 to {} queries", kMaxBatchQueries));
+  }
+  std::vector<ViewQuery> queries;
+  for (const nlohmann::json& q : *list) {
+    const ProxiedRoute* route = q.is_object() && q.value("route", nlohmann::json()).is_string()
+                                    ? FindRoute(q["route"].get<std::string>())
+                                    : nullptr;
+    if (route == nullptr) {
+      return Status::InvalidArgument(fmt::format(
+          "query {} of the batch has no known \"route\" (query, query_range, labels or series)",
+          queries.size() + 1));
+    }
+    const nlohmann::json params = q.value("params", nlohmann::json::object());
+    if (!params.is_object()) {
+      return Status::InvalidArgument(
+          fmt::format("query {} of the batch: \"params\" must be an object", queries.size() + 1));
+    }
+    ViewQuery query{route->name, {}};
+    for (const char* name : route->params) {
+      if (name == nullptr || !params.contains(name)) continue;
+      const nlohmann::json& v = params[name];
+      if (!v.is_string() && !v.is_number()) {
+        return Status::InvalidArgument(
+            fmt::format("query {} of the batch: \"{}\" must be a string or a number",
+                        queries.size() + 1, name));
+      }
+      query.form.emplace_back(name, v.is_string() ? v.get<std::string>() : v.dump());
+    }
+    queries.push_back(std::move(query));
+  }
+  return queries;
+}
+
+void AnswerBatch(const ViewSession& session, const httplib::Request& req, httplib::Response& res) {
+  Result<nlohmann::json> body = ParseJsonBody(req);
+  if (!body.ok()) return ReplyError(res, body.status());
+  Result<std::vector<ViewQuery>> queries = ParseBatch(*body);
+  if (!queries.ok()) return ReplyError(res, queries.status());
+  std::string base;
+  std::shared_ptr<HttpClient> client = ReadyClient(session, &base, res);
+  if (!client) return;
+  res.set_content(
+      RunViewQueryBatch(*client, base, *queries, kBatchParallelism, kMaxBatchAnswerBytes),
+      "application/json");
 }
 
 }  // namespace
@@ -118,6 +186,9 @@ void RegisterViewApi(httplib::Server& server, ViewSession& session) {
                  Forward(session, route, req, res);
                });
   }
+  server.Post("/api/view/batch", [&session](const httplib::Request& req, httplib::Response& res) {
+    AnswerBatch(session, req, res);
+  });
 }
 
 }  // namespace vmx::importer

@@ -7,6 +7,9 @@
 //                                 the same parameters as VictoriaMetrics' /api/v1/<name>,
 //                                 answered by the session's VictoriaMetrics (only these four
 //                                 routes and their known parameters are forwarded)
+//   POST /api/view/batch {queries: [{route: "query_range", params: {query, start, …}}, …]}
+//                                 up to 200 of those queries in one request, run side by side:
+//                                 {results: [{status, body}, …]} (view_query_batch.h)
 //   POST /api/view/open {job_id}  (the importer page) points the overview at the target a
 //                                 completed import wrote to, with that import's auth
 //

@@ -18,10 +18,11 @@ function align(series) {
   return [xs, ...ys];
 }
 
-// Draws into `container` (emptied first) and returns the uPlot instance.
-export function drawChart(container, series, { unit = 'short', height = 220, startS, endS } = {}) {
+// Draws into `container` (emptied first) and returns the uPlot instance. `width` saves a layout
+// when the caller knows it; by default the container's.
+export function drawChart(container, series, { unit = 'short', height = 220, startS, endS, width: known } = {}) {
   container.replaceChildren();
-  const width = Math.max(260, container.clientWidth || 600);
+  const width = Math.max(260, known || container.clientWidth || 600);
   const opts = {
     width,
     height,

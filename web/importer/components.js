@@ -2,7 +2,7 @@
 // itself: the version label of vm_app_version first (Debian's builds leave it empty), then the
 // job name (vmexporter's pseudonyms keep the component: "vmstorage-job-1"), then metric names
 // only one component exposes.
-import { queryInstant } from './view-api.js';
+import { instantQuery, runBatch } from './view-api.js';
 
 export const componentOrder = ['vmsingle', 'vmstorage', 'vminsert', 'vmselect', 'vmagent', 'vmalert', 'vmauth', 'other'];
 
@@ -35,10 +35,13 @@ const evidence = [
 // [{component, jobs: [..], instances: [..], versions: [..]}] in componentOrder.
 export async function detectComponents(endS, rangeS) {
   const w = `${Math.max(60, Math.ceil(rangeS))}s`;
-  const [versions, instances] = await Promise.all([
-    queryInstant(`group by (job, instance, version, short_version) (last_over_time(vm_app_version[${w}]))`, endS),
-    queryInstant(`group by (job, instance) (last_over_time(process_start_time_seconds[${w}]))`, endS),
+  const answers = await runBatch([
+    instantQuery(`group by (job, instance, version, short_version) (last_over_time(vm_app_version[${w}]))`, endS),
+    instantQuery(`group by (job, instance) (last_over_time(process_start_time_seconds[${w}]))`, endS),
   ]);
+  const failed = answers.find((a) => a instanceof Error);
+  if (failed) throw failed;
+  const [versions, instances] = answers;
   const jobs = new Map();  // job -> {component, instances:Set, versions:Set}
   const entry = (job) => {
     if (!jobs.has(job)) jobs.set(job, { component: null, instances: new Set(), versions: new Set() });
@@ -62,12 +65,12 @@ export async function detectComponents(endS, rangeS) {
     e.component = e.component || fromJobName(job);
     if (!e.component) unknown.push(job);
   }
-  for (const [component, metric] of evidence) {
-    const still = unknown.filter((j) => !jobs.get(j).component);
-    if (!still.length) break;
-    const found = await queryInstant(`group by (job) (last_over_time(${metric}[${w}]))`, endS);
-    for (const { metric: m } of found) if (still.includes(m.job)) jobs.get(m.job).component = component;
-  }
+  // Every piece of evidence in one request; the most specific one found decides.
+  const found = unknown.length ? await runBatch(evidence.map(([, metric]) => instantQuery(`group by (job) (last_over_time(${metric}[${w}]))`, endS))) : [];
+  found.forEach((rows, i) => {
+    if (rows instanceof Error) throw rows;
+    for (const { metric: m } of rows) if (unknown.includes(m.job) && !jobs.get(m.job).component) jobs.get(m.job).component = evidence[i][0];
+  });
   const byComponent = new Map();
   for (const [job, e] of jobs) {
     const c = e.component || 'other';

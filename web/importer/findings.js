@@ -2,7 +2,7 @@
 // over the whole bundle range R (so one spike anywhere counts), a threshold taken from
 // VictoriaMetrics' public alerting rules where one exists, and the panel that shows it. A
 // finding names instances as they are in the bundle (pseudonyms when it was obfuscated).
-import { queryInstant } from './view-api.js';
+import { instantQuery, runBatch } from './view-api.js';
 import { formatValue } from './units.js';
 
 // Thresholds, documented on the page under each finding and in the README.
@@ -73,13 +73,7 @@ export const rules = [
 // Runs every rule at `endS` over `rangeS`; returns [{rule, job, instance, value}].
 export async function computeFindings(endS, rangeS) {
   const R = `${Math.max(60, Math.ceil(rangeS))}s`;
-  const answers = await Promise.all(rules.map(async (rule) => {
-    try {
-      const rows = await queryInstant(rule.expr.replaceAll('$R', R), endS);
-      return rows.map((r) => ({ rule, job: r.metric.job, instance: r.metric.instance, value: r.value }));
-    } catch (e) {
-      return [{ rule, error: e.message }];
-    }
-  }));
-  return answers.flat();
+  const answers = await runBatch(rules.map((rule) => instantQuery(rule.expr.replaceAll('$R', R), endS)));
+  return answers.flatMap((rows, i) => (rows instanceof Error ? [{ rule: rules[i], error: rows.message }]
+    : rows.map((r) => ({ rule: rules[i], job: r.metric.job, instance: r.metric.instance, value: r.value }))));
 }

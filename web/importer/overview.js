@@ -91,9 +91,12 @@ function renderComponentTable(components, metadata) {
   fill($('component-nav'), ...components.map((c) => el('a', { href: `#component-${c.component}`, text: componentTitles[c.component] || c.component })));
 }
 
+// performance.mark()s of the way to a drawn overview, for bench/view_bench.sh.
+const mark = (name) => performance.mark(`overview-${name}`);
+
 async function main() {
-  const health = await api('api/health');
-  $('version').textContent = health.version;
+  // The version in the top bar is a nicety: the page goes on without it.
+  const health = api('api/health').then((h) => { $('version').textContent = h.version; }, () => {});
   let info;
   try {
     info = await waitReady();
@@ -101,6 +104,7 @@ async function main() {
     fill($('state'), message('error', e.message, e.hint));
     return;
   }
+  mark('ready');
   const [startS, endS] = timeRange(info);
   const rangeS = endS - startS;
   const stepS = Math.max(15, Math.ceil(rangeS / 240), (info.metadata && info.metadata.metric_step_seconds) || 0);
@@ -111,15 +115,22 @@ async function main() {
   const ctx = { startS, endS, stepS, windowS };
   initQuery(ctx);
 
+  // The findings need no components to be computed, only to be shown: both start at once.
+  const found = computeFindings(endS, rangeS + stepS).then((list) => ({ list }), (error) => ({ error }));
   const components = await detectComponents(endS, rangeS);
+  mark('components');
   renderComponentTable(components, info.metadata);
   const container = $('components');
-  const panels = components.flatMap((c) => renderComponent(container, c));
-  const findingsDone = computeFindings(endS, rangeS + stepS)
-    .then((found) => renderFindings(found, components))
-    .catch((e) => fill($('findings'), el('li', { class: 'finding sev-warn', text: `Findings could not be computed: ${e.message}` })));
+  const panels = components.map((c) => renderComponent(container, c));
+  const findingsDone = found.then(({ list, error }) => {
+    if (error) fill($('findings'), el('li', { class: 'finding sev-warn', text: `Findings could not be computed: ${error.message}` }));
+    else renderFindings(list, components);
+    mark('findings');
+  });
   await drawPanels(panels, ctx);
+  mark('panels');
   await findingsDone;
+  await health;
   document.body.dataset.overview = 'ready';
 }
 

@@ -2,7 +2,7 @@
 import { el } from './dom.js';
 import { drawChart, seriesLabel } from './chart.js';
 import { componentPanels, componentTitles, expand, panelId } from './panels.js';
-import { exactRegex, quote, queryRange } from './view-api.js';
+import { exactRegex, quote, rangeQuery, runBatch } from './view-api.js';
 import { unitNames } from './units.js';
 
 // Adds the section of component `c` to `container`; returns its panels to draw.
@@ -29,36 +29,49 @@ export function renderComponent(container, c) {
   });
 }
 
-async function drawOne(p, ctx) {
-  try {
-    const results = await Promise.all(p.queries.map((q) => queryRange(q.replaceAll('$WINDOW', `${ctx.windowS}s`), ctx.startS, ctx.endS, ctx.stepS)));
-    const series = results.flat().filter((s) => s.points.some(([, v]) => Number.isFinite(v)))
-      .map((s) => ({ label: seriesLabel(s.metric, ['instance', 'series', 'level', 'location', 'path', 'type']), points: s.points }));
-    series.sort((a, b) => a.label.localeCompare(b.label));
-    if (!series.length) {
-      p.panel.dataset.state = 'empty';
-      p.note.textContent = 'No data in this bundle for this panel.';
-      return;
-    }
-    drawChart(p.chart, series, { unit: p.def.unit, startS: ctx.startS, endS: ctx.endS, height: 200 });
-    p.panel.dataset.state = 'data';
-    p.panel.dataset.series = String(series.length);
-    p.note.textContent = '';
-  } catch (e) {
+// Fills one panel from its queries' answers (each a list of series, or an Error).
+function drawOne(p, answers, ctx, width) {
+  const failed = answers.find((a) => a instanceof Error);
+  if (failed) {
     p.panel.dataset.state = 'error';
-    p.note.textContent = `The query failed: ${e.message}`;
+    p.note.textContent = `The query failed: ${failed.message}`;
+    return;
+  }
+  const series = answers.flat().filter((s) => s.points.some(([, v]) => Number.isFinite(v)))
+    .map((s) => ({ label: seriesLabel(s.metric, ['instance', 'series', 'level', 'location', 'path', 'type']), points: s.points }));
+  series.sort((a, b) => a.label.localeCompare(b.label));
+  if (!series.length) {
+    p.panel.dataset.state = 'empty';
+    p.note.textContent = 'No data in this bundle for this panel.';
+    return;
+  }
+  drawChart(p.chart, series, { unit: p.def.unit, startS: ctx.startS, endS: ctx.endS, height: 200, width });
+  p.panel.dataset.state = 'data';
+  p.panel.dataset.series = String(series.length);
+  p.note.textContent = '';
+}
+
+// Draws the panels of one component: all their queries in one request, then every chart.
+async function drawComponent(panels, ctx) {
+  const queries = panels.flatMap((p) => p.queries.map((q) => rangeQuery(q.replaceAll('$WINDOW', `${ctx.windowS}s`), ctx.startS, ctx.endS, ctx.stepS)));
+  let answers;
+  try {
+    answers = await runBatch(queries);
+  } catch (e) {
+    answers = queries.map(() => e);
+  }
+  // The panels of a grid are equally wide: one layout to measure them, not one per chart.
+  const width = panels.length ? panels[0].chart.clientWidth : 0;
+  let at = 0;
+  for (const p of panels) {
+    drawOne(p, answers.slice(at, at + p.queries.length), ctx, width);
+    at += p.queries.length;
   }
 }
 
-// Draws every panel, a few queries at a time so a large bundle does not queue up
-// hundreds of requests at once.
-export async function drawPanels(panels, ctx, parallel = 4) {
-  let next = 0;
-  const worker = async () => {
-    while (next < panels.length) {
-      const p = panels[next++];
-      await drawOne(p, ctx);
-    }
-  };
-  await Promise.all(Array.from({ length: parallel }, worker));
+// Draws every component's panels (a list of lists). All components are asked at once (vmimport
+// runs a few of their queries at a time) and each is drawn as soon as its answer is in, so
+// drawing one overlaps waiting for the others.
+export async function drawPanels(components, ctx) {
+  await Promise.all(components.map((panels) => drawComponent(panels, ctx)));
 }

@@ -1,5 +1,6 @@
 // Queries against the overview's VictoriaMetrics, through vmimport's token-protected proxy
-// (/api/view/query, /api/view/query_range). Answers come back as plain arrays for charts.
+// (/api/view/query, /api/view/query_range, and /api/view/batch for many at once). Answers come
+// back as plain arrays for charts.
 import { api } from './api.js';
 
 function params(obj) {
@@ -8,31 +9,74 @@ function params(obj) {
   return p.toString();
 }
 
-async function prom(path, args) {
-  try {
-    const body = await api(`api/view/${path}?${params(args)}`);
-    return body.data;
-  } catch (e) {
-    // VictoriaMetrics' own error text for a bad query: {"status":"error","error":"…"}.
-    if (e.body && e.body.error) e.message = e.body.error;
-    throw e;
-  }
+// VictoriaMetrics' own error text for a bad query ({"status":"error","error":"…"}) or ours.
+function answerError(status, body) {
+  const err = new Error((body && body.error) || `the query failed with HTTP ${status}`);
+  err.hint = body && body.hint;
+  err.status = status;
+  err.body = body;
+  return err;
 }
 
-// A range query over [startS, endS] (unix seconds): [{metric, points: [[ts, value], …]}].
-export async function queryRange(query, startS, endS, stepS) {
-  const data = await prom('query_range', { query, start: startS, end: endS, step: `${stepS}s` });
+function rangeSeries(data) {
   return data.result.map((r) => ({
     metric: r.metric,
     points: r.values.map(([t, v]) => [Number(t), Number(v)]),
   }));
 }
 
-// An instant query at `timeS`: [{metric, value}].
-export async function queryInstant(query, timeS) {
-  const data = await prom('query', { query, time: timeS });
+function instantRows(data) {
   if (data.resultType === 'scalar') return [{ metric: {}, value: Number(data.result[1]) }];
   return data.result.map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
+}
+
+// A range query over [startS, endS] (unix seconds) for runBatch; answers [{metric, points: [[ts, value], …]}].
+export function rangeQuery(query, startS, endS, stepS) {
+  return { route: 'query_range', params: { query, start: startS, end: endS, step: `${stepS}s` }, parse: rangeSeries };
+}
+
+// An instant query at `timeS` for runBatch; answers [{metric, value}].
+export function instantQuery(query, timeS) {
+  return { route: 'query', params: { query, time: timeS }, parse: instantRows };
+}
+
+// The most queries vmimport takes in one batch.
+const maxBatch = 200;
+
+// Runs queries made by rangeQuery/instantQuery in one request (a browser pays for every request
+// it makes; vmimport runs them side by side). Resolves with one entry per query, in order: its
+// parsed answer, or an Error for a query that failed. Rejects only if the request itself fails.
+export async function runBatch(queries) {
+  const out = [];
+  for (let i = 0; i < queries.length; i += maxBatch) {
+    const part = queries.slice(i, i + maxBatch);
+    const answer = await api('api/view/batch', { json: { queries: part.map(({ route, params: p }) => ({ route, params: p })) } });
+    answer.results.forEach((r, j) => {
+      const ok = r.status >= 200 && r.status < 300 && r.body && r.body.data;
+      out.push(ok ? part[j].parse(r.body.data) : answerError(r.status, r.body));
+    });
+  }
+  return out;
+}
+
+// One query on its own (the query box).
+async function runOne({ route, params: p, parse }) {
+  try {
+    return parse((await api(`api/view/${route}?${params(p)}`)).data);
+  } catch (e) {
+    if (e.body && e.body.error) e.message = e.body.error;
+    throw e;
+  }
+}
+
+// A range query over [startS, endS] (unix seconds): [{metric, points: [[ts, value], …]}].
+export function queryRange(query, startS, endS, stepS) {
+  return runOne(rangeQuery(query, startS, endS, stepS));
+}
+
+// An instant query at `timeS`: [{metric, value}].
+export function queryInstant(query, timeS) {
+  return runOne(instantQuery(query, timeS));
 }
 
 // Quotes a string for a MetricsQL label matcher ("…").
