@@ -31,7 +31,8 @@ export function setApiHeader(name, value) {
   headers[name] = value;
 }
 
-function failure(status, body) {
+// The Error for an API answer with HTTP `status` and JSON `body` ({error, hint}).
+export function failure(status, body) {
   const err = new Error((body && body.error) || `the request failed with HTTP ${status}`);
   err.hint = body && body.hint;
   err.status = status;

@@ -1,21 +1,12 @@
 // Queries against the overview's VictoriaMetrics, through vmimport's token-protected proxy
 // (/api/view/query, /api/view/query_range, and /api/view/batch for many at once). Answers come
 // back as plain arrays for charts.
-import { api } from './api.js';
+import { api, failure } from './api.js';
 
 function params(obj) {
   const p = new URLSearchParams();
   for (const [k, v] of Object.entries(obj)) if (v !== undefined && v !== null) p.append(k, String(v));
   return p.toString();
-}
-
-// VictoriaMetrics' own error text for a bad query ({"status":"error","error":"…"}) or ours.
-function answerError(status, body) {
-  const err = new Error((body && body.error) || `the query failed with HTTP ${status}`);
-  err.hint = body && body.hint;
-  err.status = status;
-  err.body = body;
-  return err;
 }
 
 function rangeSeries(data) {
@@ -53,30 +44,18 @@ export async function runBatch(queries) {
     const answer = await api('api/view/batch', { json: { queries: part.map(({ route, params: p }) => ({ route, params: p })) } });
     answer.results.forEach((r, j) => {
       const ok = r.status >= 200 && r.status < 300 && r.body && r.body.data;
-      out.push(ok ? part[j].parse(r.body.data) : answerError(r.status, r.body));
+      // A bad query's body is VictoriaMetrics' {"status":"error","error":"…"}: its text is the message.
+      out.push(ok ? part[j].parse(r.body.data) : failure(r.status, r.body));
     });
   }
   return out;
 }
 
-// One query on its own (the query box).
-async function runOne({ route, params: p, parse }) {
-  try {
-    return parse((await api(`api/view/${route}?${params(p)}`)).data);
-  } catch (e) {
-    if (e.body && e.body.error) e.message = e.body.error;
-    throw e;
-  }
-}
-
-// A range query over [startS, endS] (unix seconds): [{metric, points: [[ts, value], …]}].
-export function queryRange(query, startS, endS, stepS) {
-  return runOne(rangeQuery(query, startS, endS, stepS));
-}
-
-// An instant query at `timeS`: [{metric, value}].
-export function queryInstant(query, timeS) {
-  return runOne(instantQuery(query, timeS));
+// A range query over [startS, endS] (unix seconds) on its own (the query box):
+// [{metric, points: [[ts, value], …]}]. A bad query rejects with VictoriaMetrics' error text.
+export async function queryRange(query, startS, endS, stepS) {
+  const { route, params: p, parse } = rangeQuery(query, startS, endS, stepS);
+  return parse((await api(`api/view/${route}?${params(p)}`)).data);
 }
 
 // Quotes a string for a MetricsQL label matcher ("…").
