@@ -9,7 +9,9 @@
 # it (bench/view_bench_page.mjs) and waits until every panel and the findings are drawn. Prints,
 # from that one run:
 #   ours:     import finished -> all panels and findings drawn (target: <= 3 s), the page's marks,
-#             and the time its batched queries took to be answered
+#             the time its batched queries took to be answered, and the CPU seconds chromium,
+#             vmimport and victoria-metrics spent meanwhile (wall time here grows with the
+#             machine's other load; CPU time much less)
 #   baseline: the same queries one request each, 4 at a time, through vmimport (how the overview
 #             asked before batching; nothing drawn)
 #   floor:    the same queries straight at the private victoria-metrics, one curl, 8 at a time
@@ -83,7 +85,8 @@ printf 'import (start to URL)          : %.2f s\n' "$(echo "$(field import_done_
 printf 'ours: import finished -> drawn : %.2f s (target <= 3 s); %s panels: %s with data, %s empty, %s failed; %s in the findings list\n' \
   "$(field import_done_to_drawn_s)" "$(field panels)" "$(field with_data)" "$(field empty)" "$(field failed)" "$(field findings)"
 printf '      page marks (s after open): %s\n' "$(field marks)"
-printf '      queries answered in      : %.2f s (%s batched requests)\n' "$(field queries_s)" "$(field requests)"
+printf '      queries answered in      : %.2f s (%s requests)\n' "$(field queries_s)" "$(field requests)"
+printf '      CPU meanwhile (s)        : %s\n' "$(field cpu_s)"
 printf 'baseline: one request each    : %.2f s (4 at a time through vmimport, nothing drawn)\n' "$(field baseline_one_request_each_s)"
 printf 'floor: curl straight at VM     : %.2f s (8 at a time)\n' "$floor"
 echo "after Ctrl-C: $left storage directories left"
