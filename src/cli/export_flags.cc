@@ -61,58 +61,85 @@ void AddExportFlags(CLI::App& app, ExportFlags& f) {
       ->envname("VMEXPORTER_HEADER");
   app.add_flag("--tls-insecure-skip-verify", f.tls_skip_verify,
                "Do not verify the server's TLS certificate (only for self-signed test setups)");
-  app.add_option("--tls-ca-file", f.tls_ca_file, "PEM file with the CA that signed the server's certificate");
+  app.add_option("--tls-ca-file", f.tls_ca_file,
+                 "PEM file with the CA that signed the server's certificate");
   app.add_option("--tls-cert-file", f.tls_cert_file, "PEM client certificate for mutual TLS");
   app.add_option("--tls-key-file", f.tls_key_file, "PEM key of -tls-cert-file");
   app.add_option("--start", f.start,
                  "Start of the range: RFC 3339, Unix seconds, or relative such as -24h");
   app.add_option("--end", f.end, "End of the range (exclusive); same forms as -start, default now");
   app.add_option("--since", f.since, "Shortcut for -start=-DURATION -end=now, e.g. 24h");
-  app.add_option("--jobs", f.jobs, "Comma-separated job names to export (default: all discovered VictoriaMetrics jobs)")
+  app.add_option(
+         "--jobs", f.jobs,
+         "Comma-separated job names to export (default: all discovered VictoriaMetrics jobs)")
       ->delimiter(',');
   app.add_option("--components", f.components,
-                 "Comma-separated components to export: vmstorage,vminsert,vmselect,vmagent,vmalert,vmauth,vmsingle")
+                 "Comma-separated components to export: "
+                 "vmstorage,vminsert,vmselect,vmagent,vmalert,vmauth,vmsingle")
       ->delimiter(',');
-  app.add_option("--selector", f.selector, "Export the series matching this selector instead, e.g. '{job=\"vmagent\"}'");
-  app.add_option("--query", f.query, "Export the result of this MetricsQL query (via query_range) instead");
+  app.add_option("--selector", f.selector,
+                 "Export the series matching this selector instead, e.g. '{job=\"vmagent\"}'");
+  app.add_option("--query", f.query,
+                 "Export the result of this MetricsQL query (via query_range) instead");
   app.add_flag("--obfuscate", f.obfuscate,
-               "Replace IPs, host names, job names and tenants with pseudonyms; -obfuscate=false sends originals")
+               "Replace IPs, host names, job names and tenants with pseudonyms; -obfuscate=false "
+               "sends originals")
       ->default_str("true");
   app.add_flag("--deep-scrub", f.deep_scrub,
                "Also hide addresses, URLs and emails found inside any other label value")
       ->default_str("true");
-  app.add_option("--obfuscate-labels", f.obfuscate_labels,
-                 "Comma-separated extra labels whose values become <label>-<n>, e.g. pod,node,namespace")
+  app.add_option(
+         "--obfuscate-labels", f.obfuscate_labels,
+         "Comma-separated extra labels whose values become <label>-<n>, e.g. pod,node,namespace")
       ->delimiter(',');
-  app.add_option("--keep-labels", f.keep_labels,
-                 "Comma-separated identity labels to export unchanged although they are pseudonymised by default "
-                 "(cluster, namespace, pod, node, host, username, accountID…; see README 'Privacy')")
+  app.add_option(
+         "--keep-labels", f.keep_labels,
+         "Comma-separated identity labels to export unchanged although they are pseudonymised by "
+         "default "
+         "(cluster, namespace, pod, node, host, username, accountID…; see README 'Privacy')")
       ->delimiter(',');
-  app.add_option("--drop-labels", f.drop_labels, "Comma-separated labels removed from every series (never __name__)")
+  app.add_option("--drop-labels", f.drop_labels,
+                 "Comma-separated labels removed from every series (never __name__)")
       ->delimiter(',');
   app.add_option("--obfuscation-key", f.obfuscation_key,
-                 "Secret that makes pseudonyms stable across runs; without it they are stable within one run")
+                 "Secret that makes pseudonyms stable across runs; without it they are stable "
+                 "within one run")
       ->envname("VMEXPORTER_OBFUSCATION_KEY");
   app.add_option("--mapping-out", f.mapping_out,
-                 "Write the original->pseudonym mapping to this file (mode 0600) to read support's answer later; never part of the bundle");
-  app.add_option("--metric-step", f.metric_step,
-                 "Keep one sample per series per step (the last one), e.g. 30s; default keeps raw samples");
+                 "Write the original->pseudonym mapping to this file (mode 0600) to read support's "
+                 "answer later; never part of the bundle");
+  app.add_option(
+      "--metric-step", f.metric_step,
+      "Keep one sample per series per step (the last one), e.g. 30s; default keeps raw samples");
   app.add_option("--batch-window", f.batch_window,
-                 "Fetch the range in windows of this size, e.g. 1h; default picks a size from the range and series count");
-  app.add_option("--parallel", f.parallel, "How many windows are fetched at once")->default_str("2");
+                 "Fetch the range in windows of this size, e.g. 1h; default picks a size from the "
+                 "range and series count");
+  app.add_option("--parallel", f.parallel, "How many windows are fetched at once")
+      ->default_str("2");
   app.add_option("--output", f.output, "Directory for the bundle")->default_str(".");
   app.add_option("--resume", f.resume,
-                 "Continue the unfinished export ID that an earlier, killed run left in -staging-dir (give the same "
+                 "Continue the unfinished export ID that an earlier, killed run left in "
+                 "-staging-dir (give the same "
                  "credentials and -obfuscation-key again); an unknown ID lists the resumable ones");
-  app.add_option("--staging-dir", f.staging_dir,
-                 "Directory for completed windows while the export runs (default: under the system temp dir)");
-  app.add_option("--archive-name", f.archive_name, "File name of the bundle (default vmexport_<id>_<time>.zip)");
-  app.add_flag("--stdout", f.to_stdout, "Write the obfuscated JSON lines to stdout instead of a bundle; nothing else goes to stdout");
-  app.add_flag("--export-stdout", f.to_stdout, "Same as -stdout (for scripts written for the earlier exporter)");
-  app.add_option("--config", f.config_file, "Read an ExportConfig JSON from FILE or - (stdin); flags given beside it override it");
-  app.add_flag("--oneshot", f.oneshot, "Compatibility with the earlier exporter: run once with -oneshot-config");
+  app.add_option(
+      "--staging-dir", f.staging_dir,
+      "Directory for completed windows while the export runs (default: "
+      "$XDG_RUNTIME_DIR/vmexporter, else <temp dir>/vmexporter-<uid>; private to this user)");
+  app.add_option("--archive-name", f.archive_name,
+                 "File name of the bundle (default vmexport_<id>_<time>.zip)");
+  app.add_flag(
+      "--stdout", f.to_stdout,
+      "Write the obfuscated JSON lines to stdout instead of a bundle; nothing else goes to stdout");
+  app.add_flag("--export-stdout", f.to_stdout,
+               "Same as -stdout (for scripts written for the earlier exporter)");
+  app.add_option(
+      "--config", f.config_file,
+      "Read an ExportConfig JSON from FILE or - (stdin); flags given beside it override it");
+  app.add_flag("--oneshot", f.oneshot,
+               "Compatibility with the earlier exporter: run once with -oneshot-config");
   app.add_option("--oneshot-config", f.oneshot_config, "ExportConfig JSON file for -oneshot");
-  app.add_flag("--debug", f.debug, "Verbose progress and request logging (secrets are never logged)");
+  app.add_flag("--debug", f.debug,
+               "Verbose progress and request logging (secrets are never logged)");
 }
 
 Result<nlohmann::json> AuthJsonFromFlags(const CLI::App& app, const ExportFlags& f) {
@@ -151,19 +178,22 @@ Result<ExportConfig> BuildExportConfig(const CLI::App& app, const ExportFlags& f
   if (!flag_auth.ok()) return flag_auth.status();
   if (!flag_auth->empty()) auth = *flag_auth;
   if (auth.empty()) j["connection"].erase("auth");
-  if (Given(app, "--tls-insecure-skip-verify")) j["connection"]["skip_tls_verify"] = f.tls_skip_verify;
+  if (Given(app, "--tls-insecure-skip-verify"))
+    j["connection"]["skip_tls_verify"] = f.tls_skip_verify;
   if (Given(app, "--tls-ca-file")) j["connection"]["tls_ca_file"] = f.tls_ca_file;
   if (Given(app, "--tls-cert-file")) j["connection"]["tls_cert_file"] = f.tls_cert_file;
   if (Given(app, "--tls-key-file")) j["connection"]["tls_key_file"] = f.tls_key_file;
   if (!j.contains("connection") || !j["connection"].contains("url")) {
-    return Status::InvalidArgument("-url is required", "e.g. -url=http://vmselect:8481/select/0/prometheus");
+    return Status::InvalidArgument("-url is required",
+                                   "e.g. -url=http://vmselect:8481/select/0/prometheus");
   }
 
   // Time range: -since, or -start/-end; defaults: the last hour.
   if (Given(app, "--since") && Given(app, "--start")) {
     return Status::InvalidArgument("-since and -start cannot be used together");
   }
-  if (Given(app, "--since") || Given(app, "--start") || Given(app, "--end") || !j.contains("time_range")) {
+  if (Given(app, "--since") || Given(app, "--start") || Given(app, "--end") ||
+      !j.contains("time_range")) {
     int64_t start = now_ms - 3'600'000;
     int64_t end = now_ms;
     if (Given(app, "--since")) {

@@ -2,11 +2,15 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
 #include <filesystem>
 #include <iostream>
 
+#include "application/export/export_service.h"
 #include "application/export/staged_exports.h"
+#include "cli/resilience_flags.h"
 #include "common/local_server.h"
+#include "common/termination_signals.h"
 #include "common/vm_flags.h"
 #include "server/exporter_api.h"
 
@@ -17,17 +21,22 @@ namespace {
 // Every command, so `vmexporter -help` is the one place that lists them.
 constexpr const char* kUsage =
     "Usage: vmexporter [flags]                      open the export wizard in a browser\n"
-    "       vmexporter export [flags]               export without the wizard (-help for its flags)\n"
-    "       vmexporter verify [-mapping=FILE] BUNDLE.zip  check a bundle's checksums, structure and privacy\n"
-    "       vmexporter reveal -mapping=FILE [TEXT]  turn pseudonyms in support's answer back into names\n"
-    "       vmexporter -oneshot -oneshot-config=FILE|- [-export-stdout]  run an ExportConfig once (scripts)";
+    "       vmexporter export [flags]               export without the wizard (-help for its "
+    "flags)\n"
+    "       vmexporter verify [-mapping=FILE] BUNDLE.zip  check a bundle's checksums, structure "
+    "and privacy\n"
+    "       vmexporter reveal -mapping=FILE [TEXT]  turn pseudonyms in support's answer back into "
+    "names\n"
+    "       vmexporter -oneshot -oneshot-config=FILE|- [-export-stdout]  run an ExportConfig once "
+    "(scripts)";
 
 }  // namespace
 
 int RunWizardCommand(const std::vector<std::string>& args) {
-  CLI::App app{"vmexporter collects the internal metrics of a VictoriaMetrics installation into an "
-               "obfuscated ZIP bundle for support. Without a command it opens a local web wizard.",
-               "vmexporter"};
+  CLI::App app{
+      "vmexporter collects the internal metrics of a VictoriaMetrics installation into an "
+      "obfuscated ZIP bundle for support. Without a command it opens a local web wizard.",
+      "vmexporter"};
   std::string addr = "127.0.0.1:0";
   std::string output = std::filesystem::current_path().string();
   std::string vm_url;
@@ -41,12 +50,25 @@ int RunWizardCommand(const std::vector<std::string>& args) {
   app.add_option("--vm.url", vm_url,
                  "VictoriaMetrics URL to prefill in the wizard's connection step, e.g. "
                  "http://vmselect:8481/select/0/prometheus");
-  app.add_flag("--no-browser", no_browser, "Do not open the wizard in a browser; only print its URL");
-  app.add_flag("--debug", debug, "Log every request and VictoriaMetrics call (secrets are never logged)");
+  app.add_flag("--no-browser", no_browser,
+               "Do not open the wizard in a browser; only print its URL");
+  app.add_flag("--debug", debug,
+               "Log every request and VictoriaMetrics call (secrets are never logged)");
+  ResilienceFlags resilience;
+  AddResilienceFlags(app, resilience);
   if (auto code = ParseVmFlags(app, args, kUsage)) {
     return *code;
   }
   if (debug) spdlog::set_level(spdlog::level::debug);
+  ExportServiceOptions export_options;
+  export_options.output_dir = output;
+  if (Status s = ApplyResilienceFlags(resilience, &export_options.job); !s.ok()) {
+    std::cerr << "error: " << s.ToString() << "\n";
+    return 2;
+  }
+  // Before any thread exists: SIGINT/SIGTERM are taken by WaitForTerminationSignal below.
+  BlockTerminationSignals();
+  auto service = std::make_shared<ExportService>(export_options);
 
   LocalServerOptions server_options;
   server_options.app_name = "vmexporter";
@@ -54,7 +76,8 @@ int RunWizardCommand(const std::vector<std::string>& args) {
   server_options.assets = ExporterAssets();
   server_options.cookie_prefix = "vmx_exporter";
   LocalServer server(server_options);
-  RegisterExporterApi(server.http(), {.output_dir = output, .default_vm_url = vm_url});
+  RegisterExporterApi(server.http(),
+                      {.output_dir = output, .default_vm_url = vm_url, .service = service});
   if (Status s = server.Start(); !s.ok()) {
     std::cerr << "error: " << s.ToString() << "\n";
     return 1;
@@ -65,11 +88,20 @@ int RunWizardCommand(const std::vector<std::string>& args) {
     const nlohmann::json sum = StagedExportSummary(e);
     spdlog::info("unfinished export {} in {}: {}/{} windows done; {}", e.job_id, e.dir,
                  sum["completed_batches"].get<size_t>(), sum["total_batches"].get<size_t>(),
-                 e.resumable ? "resume it with POST /api/export/resume or `vmexporter export -resume=" + e.job_id + "`"
-                             : "not resumable: " + e.reason);
+                 e.resumable
+                     ? "resume it with POST /api/export/resume or `vmexporter export -resume=" +
+                           e.job_id + "`"
+                     : "not resumable: " + e.reason);
   }
   if (!no_browser) OpenInBrowser(server.url_with_token());
-  server.WaitForShutdown();
+  const int sig = WaitForTerminationSignal();
+  spdlog::info("received {}, shutting down", SignalName(sig));
+  // A request handler may be waiting for an export (synchronous POST /api/export): canceling
+  // every job ends it within about a second, so the server can stop. A second signal, or a
+  // shutdown that still hangs, ends the process at once.
+  ExitOnSecondSignalOrAfter(std::chrono::milliseconds(1900), 130);
+  service->CancelAll();
+  server.Stop();
   return 0;
 }
 

@@ -39,7 +39,15 @@ struct Transfer {
   bool stream_body = false;  // true once a 2xx status is known on a streamed call
   bool aborted_by_callback = false;
   bool body_too_large = false;
+  const std::atomic<bool>* cancel = nullptr;
 };
+
+// libcurl calls this at least once a second, also while nothing arrives: a canceled job's
+// silent transfer stops here instead of at the stall timeout.
+int ProgressCallback(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  const auto* t = static_cast<const Transfer*>(user);
+  return t->cancel != nullptr && t->cancel->load(std::memory_order_relaxed) ? 1 : 0;
+}
 
 size_t WriteCallback(char* data, size_t size, size_t nmemb, void* user) {
   auto* t = static_cast<Transfer*>(user);
@@ -70,9 +78,9 @@ size_t WriteCallback(char* data, size_t size, size_t nmemb, void* user) {
   return n;
 }
 
-// Turns a libcurl failure into a Status a person can act on.
+// Turns a libcurl failure into a Status a person can act on, with its kind.
 Status TransportError(CURLcode code, const char* method, const std::string& url, const char* detail,
-                      const HttpClientOptions& options) {
+                      const HttpClientOptions& options, bool connected) {
   const std::string where = fmt::format("cannot {} {}", method, RedactUrl(url));
   const std::string host = HostPortOf(url);
   std::string cause = curl_easy_strerror(code);
@@ -80,9 +88,10 @@ Status TransportError(CURLcode code, const char* method, const std::string& url,
   switch (code) {
     case CURLE_COULDNT_CONNECT:
       return Status::Unavailable(
-          fmt::format("{}: connection refused or host unreachable ({})", where, cause),
-          fmt::format("is VictoriaMetrics running at {}? check the host and port in the URL",
-                      host));
+                 fmt::format("{}: connection refused or host unreachable ({})", where, cause),
+                 fmt::format("is VictoriaMetrics running at {}? check the host and port in the URL",
+                             host))
+          .WithKind(ErrorKind::kConnectRefused);
     case CURLE_COULDNT_RESOLVE_HOST:
       return Status::Unavailable(fmt::format("{}: cannot resolve host name ({})", where, cause),
                                  "check the host name in the URL for typos, and the DNS or proxy "
@@ -91,11 +100,20 @@ Status TransportError(CURLcode code, const char* method, const std::string& url,
       return Status::Unavailable(fmt::format("{}: cannot resolve the proxy ({})", where, cause),
                                  "check HTTPS_PROXY / HTTP_PROXY / NO_PROXY in the environment");
     case CURLE_OPERATION_TIMEDOUT:
-      return Status::Timeout(
-          fmt::format("{}: timed out ({})", where, cause),
-          fmt::format("no data for too long: connect timeout {} ms, stall timeout {} ms; check "
-                      "that {} is reachable from here and not overloaded",
-                      options.connect_timeout.count(), options.stall_timeout.count(), host));
+      if (!connected) {
+        return Status::Timeout(fmt::format("{}: no connection within {} ms ({})", where,
+                                           options.connect_timeout.count(), cause),
+                               fmt::format("check that {} is reachable from here (firewall, "
+                                           "proxy) and not overloaded",
+                                           host))
+            .WithKind(ErrorKind::kConnectTimeout);
+      }
+      return Status::Timeout(fmt::format("{}: no data for {} ms ({})", where,
+                                         options.stall_timeout.count(), cause),
+                             fmt::format("{} accepted the call but stopped answering; check that "
+                                         "it is not overloaded",
+                                         host))
+          .WithKind(ErrorKind::kStalled);
     case CURLE_PEER_FAILED_VERIFICATION:
 #if LIBCURL_VERSION_NUM < 0x073e00
     case CURLE_SSL_CACERT:
@@ -119,12 +137,15 @@ Status TransportError(CURLcode code, const char* method, const std::string& url,
     case CURLE_URL_MALFORMAT:
       return Status::InvalidArgument(fmt::format("{}: invalid URL ({})", where, cause),
                                      "use a URL like http://host:8428 or https://host/prefix");
+    case CURLE_PARTIAL_FILE:
+      return Status::Unavailable(
+                 fmt::format("{}: the answer was cut short ({})", where, cause),
+                 "the server or a proxy in between dropped the connection; check its logs")
+          .WithKind(ErrorKind::kTruncatedBody);
     case CURLE_GOT_NOTHING:
     case CURLE_RECV_ERROR:
-    case CURLE_SEND_ERROR:
-    case CURLE_PARTIAL_FILE: {
-      std::string hint =
-          "the server or a proxy in between dropped the connection; retry, and check its logs";
+    case CURLE_SEND_ERROR: {
+      std::string hint = "the server or a proxy in between dropped the connection; check its logs";
       // Over TLS 1.3 a server that demands a client certificate ends the connection after the
       // handshake, so the client only sees it closed.
       if (url.rfind("https://", 0) == 0 && options.tls_cert_file.empty()) {
@@ -133,7 +154,8 @@ Status TransportError(CURLcode code, const char* method, const std::string& url,
             "give -tls-cert-file and -tls-key-file (tls_cert_file, tls_key_file)";
       }
       return Status::Unavailable(
-          fmt::format("{}: connection closed by the server ({})", where, cause), hint);
+                 fmt::format("{}: connection closed by the server ({})", where, cause), hint)
+          .WithKind(ErrorKind::kConnectionReset);
     }
     default:
       return Status::Unavailable(fmt::format("{}: {}", where, cause));
@@ -256,7 +278,8 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
   Transfer transfer{.curl = c,
                     .on_data = on_data,
                     .max_body = on_data != nullptr ? kMaxStreamErrorBody : o.max_response_bytes,
-                    .response = &response};
+                    .response = &response,
+                    .cancel = o.cancel};
   char error_buffer[CURL_ERROR_SIZE] = {0};
   HeaderList headers;
 
@@ -288,6 +311,11 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
   }
   curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &WriteCallback);
   curl_easy_setopt(c, CURLOPT_WRITEDATA, &transfer);
+  if (o.cancel != nullptr) {
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &ProgressCallback);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, &transfer);
+  }
 
   // Auth. Values go only into libcurl, never into messages or logs.
   if (!o.basic_user.empty()) {
@@ -344,7 +372,7 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
   if (curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct) == CURLE_OK && ct != nullptr) {
     response.content_type = ct;
   }
-  if (transfer.aborted_by_callback) {
+  if (transfer.aborted_by_callback || rc == CURLE_ABORTED_BY_CALLBACK) {
     return Status::Canceled(fmt::format("{} {} was stopped by its reader", verb, RedactUrl(url)));
   }
   if (transfer.body_too_large) {
@@ -352,7 +380,11 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
                                         RedactUrl(url), o.max_response_bytes),
                             "narrow the time range or the selector");
   }
-  if (rc != CURLE_OK) return TransportError(rc, verb, url, error_buffer, o);
+  if (rc != CURLE_OK) {
+    curl_off_t connect_us = 0;
+    curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
+    return TransportError(rc, verb, url, error_buffer, o, connect_us > 0);
+  }
   return response;
 }
 

@@ -9,6 +9,7 @@
 // handles share one connection cache.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstddef>
 #include <functional>
@@ -45,6 +46,9 @@ struct HttpClientOptions {
   // deflating than VictoriaMetrics spends serving).
   enum class Compression { kAuto, kAlways, kNever };
   Compression response_compression = Compression::kAuto;
+  // When set and it turns true, calls in flight stop within about a second (libcurl's progress
+  // callback runs at least once a second, even on a silent connection) with Status::Canceled.
+  const std::atomic<bool>* cancel = nullptr;
 };
 
 struct HttpResponse {
@@ -65,7 +69,8 @@ class HttpClient {
   HttpClient(const HttpClient&) = delete;
   HttpClient& operator=(const HttpClient&) = delete;
 
-  // GET `url` (query string included). Transport failures are errors; any HTTP status is not.
+  // GET `url` (query string included). Transport failures are errors whose kind() says which
+  // (refused, connect timeout, stalled, reset, truncated); any HTTP status is not an error here.
   Result<HttpResponse> Get(const std::string& url);
   // POST an application/x-www-form-urlencoded body.
   Result<HttpResponse> PostForm(const std::string& url, const FormFields& form);

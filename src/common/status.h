@@ -14,18 +14,40 @@ namespace vmx {
 // What kind of failure happened; decides the HTTP status an API answers with.
 enum class StatusCode {
   kOk = 0,
-  kInvalidArgument,    // 400: the caller sent something wrong
-  kUnauthenticated,    // 401: credentials missing or wrong
-  kPermissionDenied,   // 403
-  kNotFound,           // 404
-  kConflict,           // 409: e.g. a job in the wrong state
-  kTooLarge,           // 413: a body, upload or line over its limit
-  kUnavailable,        // 502: VictoriaMetrics unreachable or failing
-  kTimeout,            // 504
-  kCanceled,           // the user canceled
-  kStorage,            // 507: our own disk is full or a directory is not writable (not retried)
-  kInternal,           // 500
+  kInvalidArgument,   // 400: the caller sent something wrong
+  kUnauthenticated,   // 401: credentials missing or wrong
+  kPermissionDenied,  // 403
+  kNotFound,          // 404
+  kConflict,          // 409: e.g. a job in the wrong state
+  kTooLarge,          // 413: a body, upload or line over its limit
+  kUnavailable,       // 502: VictoriaMetrics unreachable or failing
+  kTimeout,           // 504
+  kCanceled,          // the user canceled
+  kStorage,           // 507: our own disk is full or a directory is not writable (not retried)
+  kGone,              // 410: e.g. a finished job that was dropped
+  kInternal,          // 500
 };
+
+// Why a call to another server failed, set where the error is created (the HTTP client, the
+// VictoriaMetrics answer parser). Retry, split and route-fallback decisions read this, never the
+// message, which holds URLs, tenants and the user's text.
+enum class ErrorKind {
+  kUnspecified = 0,
+  kConnectRefused,   // nothing listens there, or the host is unreachable
+  kConnectTimeout,   // no connection within the connect timeout
+  kStalled,          // connected, but no byte arrived for the stall timeout
+  kConnectionReset,  // the peer closed or reset the connection during the call
+  kTruncatedBody,    // a 2xx body ended early (mid-line, or before its announced length)
+  kHttpStatus,       // a non-2xx answer not classified further (see upstream_status())
+  kVmTooBig,         // VictoriaMetrics: too many series/samples, a -search.max* limit exceeded
+  kVmBusy,           // VictoriaMetrics: its query queue or concurrent searches are full
+  kVmQueryTimeout,   // VictoriaMetrics: the query ran past -search.maxQueryDuration
+  kVmMissingRoute,   // no such route at this URL (404, vmauth "missing route", "unsupported path")
+  kVmBadRequest,     // VictoriaMetrics refused the request itself (400/422)
+};
+
+// "connection refused", "stalled", ... for logs and status lines.
+const char* ErrorKindName(ErrorKind kind);
 
 class [[nodiscard]] Status {
  public:
@@ -39,6 +61,12 @@ class [[nodiscard]] Status {
   }
   static Status Unauthenticated(std::string m, std::string h = {}) {
     return {StatusCode::kUnauthenticated, std::move(m), std::move(h)};
+  }
+  static Status PermissionDenied(std::string m, std::string h = {}) {
+    return {StatusCode::kPermissionDenied, std::move(m), std::move(h)};
+  }
+  static Status Gone(std::string m, std::string h = {}) {
+    return {StatusCode::kGone, std::move(m), std::move(h)};
   }
   static Status NotFound(std::string m, std::string h = {}) {
     return {StatusCode::kNotFound, std::move(m), std::move(h)};
@@ -70,11 +98,24 @@ class [[nodiscard]] Status {
   StatusCode code() const { return code_; }
   const std::string& message() const { return message_; }
   const std::string& hint() const { return hint_; }
+  // Why a call to another server failed (kUnspecified for our own errors).
+  ErrorKind kind() const { return kind_; }
+  // The HTTP status the other server answered with (0: none, e.g. a transport failure).
+  int upstream_status() const { return upstream_status_; }
+  // Returns a copy carrying `kind` and the other server's HTTP status.
+  Status WithKind(ErrorKind kind, int upstream_status = 0) const {
+    Status s = *this;
+    s.kind_ = kind;
+    s.upstream_status_ = upstream_status;
+    return s;
+  }
 
   // Returns a copy whose message is "<context>: <message>", the VictoriaMetrics way of wrapping.
   Status Wrap(const std::string& context) const {
     if (ok()) return *this;
-    return {code_, context + ": " + message_, hint_};
+    Status s = *this;
+    s.message_ = context + ": " + message_;
+    return s;
   }
   // Returns a copy carrying the given hint (keeps an existing one if `hint` is empty).
   Status WithHint(std::string hint) const {
@@ -92,13 +133,15 @@ class [[nodiscard]] Status {
   StatusCode code_ = StatusCode::kOk;
   std::string message_;
   std::string hint_;
+  ErrorKind kind_ = ErrorKind::kUnspecified;
+  int upstream_status_ = 0;
 };
 
 // Either a value or an error Status.
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : v_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : v_(std::move(status)) {}  // NOLINT: must not be ok()
 
   bool ok() const { return std::holds_alternative<T>(v_); }

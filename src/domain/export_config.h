@@ -1,10 +1,9 @@
 // ExportConfig: everything one export needs (SPEC.md section 4), and its JSON form.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -31,8 +30,8 @@ struct ObfuscationConfig {
 
 struct BatchingConfig {
   bool enabled = true;
-  std::string strategy = "auto";           // "auto" | "custom"
-  int64_t custom_interval_seconds = 0;     // window size when strategy is "custom"
+  std::string strategy = "auto";        // "auto" | "custom"
+  int64_t custom_interval_seconds = 0;  // window size when strategy is "custom"
 };
 
 struct ExportConfig {
@@ -51,12 +50,12 @@ struct ExportConfig {
   std::map<std::string, std::string> job_components;
   ExportMode mode = ExportMode::kCluster;
   QueryType query_type = QueryType::kSelector;
-  std::string query;                       // custom mode: selector or MetricsQL
+  std::string query;  // custom mode: selector or MetricsQL
   ObfuscationConfig obfuscation;
   BatchingConfig batching;
-  std::string staging_dir;                 // empty: a default under the system temp dir
-  int64_t metric_step_seconds = 0;         // 0: raw samples
-  std::string archive_name;                // output_settings.archive_name; empty: generated
+  std::string staging_dir;          // empty: DefaultStagingRoot(), private to this user
+  int64_t metric_step_seconds = 0;  // 0: raw samples
+  std::string archive_name;         // output_settings.archive_name; empty: generated
 };
 
 // Our name of the single-node component, and vmgather's, accepted on input as the same.

@@ -25,7 +25,8 @@ Result<std::string> JobIdOf(const httplib::Request& req) {
   if (!req.body.empty()) {
     Result<nlohmann::json> body = ParseJsonBody(req);
     if (!body.ok()) return body.status();
-    if (body->contains("job_id") && (*body)["job_id"].is_string()) return (*body)["job_id"].get<std::string>();
+    if (body->contains("job_id") && (*body)["job_id"].is_string())
+      return (*body)["job_id"].get<std::string>();
   }
   return Status::InvalidArgument("job_id is required", "send {\"job_id\": \"…\"} or ?id=…");
 }
@@ -43,7 +44,7 @@ std::string QuotableFileName(std::string name) {
 // export as a JSON attachment, in the shape `vmexporter export -mapping-out` writes and
 // `vmexporter reveal -mapping=FILE` reads. Built in memory from the job's Obfuscator and never
 // written to disk here: it holds the real names the bundle hides.
-void ReplyMapping(const ExportService& service, const httplib::Request& req, httplib::Response& res) {
+void ReplyMapping(ExportService& service, const httplib::Request& req, httplib::Response& res) {
   Result<std::string> id = JobIdOf(req);
   if (!id.ok()) return ReplyError(res, id.status());
   Result<std::shared_ptr<ExportJob>> job = service.Find(*id);
@@ -56,14 +57,17 @@ void ReplyMapping(const ExportService& service, const httplib::Request& req, htt
   const ExportJobState state = (*job)->state();
   std::optional<ExportResult> result = (*job)->result();
   if (state != ExportJobState::kCompleted || !result) {
-    return ReplyError(res, Status::Conflict(
-        fmt::format("export job {:?} is {}, not completed: its mapping is not final yet", *id,
-                    ExportJobStateName(state)),
-        "download the mapping once the export has completed (resume it if it was canceled or failed)"));
+    return ReplyError(
+        res, Status::Conflict(
+                 fmt::format("export job {:?} is {}, not completed: its mapping is not final yet",
+                             *id, ExportJobStateName(state)),
+                 "download the mapping once the export has completed (resume it if it was canceled "
+                 "or failed)"));
   }
   std::string base = result->archive_name;
   if (base.size() > 4 && base.substr(base.size() - 4) == ".zip") base.resize(base.size() - 4);
-  res.set_header("Content-Disposition", "attachment; filename=\"" + QuotableFileName(base) + ".mapping.json\"");
+  res.set_header("Content-Disposition",
+                 "attachment; filename=\"" + QuotableFileName(base) + ".mapping.json\"");
   res.set_header("Cache-Control", "no-store");
   res.set_content(mapping->dump(2) + "\n", "application/json");
 }
@@ -95,7 +99,8 @@ Result<ExportConfig> ConfigOf(const httplib::Request& req) {
 }  // namespace
 
 void RegisterExportApi(httplib::Server& server, const std::string& output_dir) {
-  RegisterExportApi(server, std::make_shared<ExportService>(ExportServiceOptions{.output_dir = output_dir, .job = {}}));
+  RegisterExportApi(server, std::make_shared<ExportService>(
+                                ExportServiceOptions{.output_dir = output_dir, .job = {}}));
 }
 
 void RegisterExportApi(httplib::Server& server, std::shared_ptr<ExportService> service) {
@@ -201,7 +206,8 @@ void RegisterExportApi(httplib::Server& server, std::shared_ptr<ExportService> s
     const std::string root = req.has_param("dir") ? req.get_param_value("dir") : "";
     nlohmann::json staged = nlohmann::json::array();
     for (const StagedExport& e : ListStagedExports(root)) staged.push_back(StagedExportSummary(e));
-    ReplyJson(res, {{"staging_root", root.empty() ? DefaultStagingRoot() : root}, {"staged", staged}});
+    ReplyJson(res,
+              {{"staging_root", root.empty() ? DefaultStagingRoot() : root}, {"staged", staged}});
   });
 
   server.Get("/api/export/mapping", [service](const httplib::Request& req, httplib::Response& res) {
@@ -210,7 +216,8 @@ void RegisterExportApi(httplib::Server& server, std::shared_ptr<ExportService> s
 
   server.Get("/api/download", [service](const httplib::Request& req, httplib::Response& res) {
     if (!req.has_param("path")) {
-      return ReplyError(res, Status::InvalidArgument("path is required", "use the archive_path of a finished export"));
+      return ReplyError(res, Status::InvalidArgument("path is required",
+                                                     "use the archive_path of a finished export"));
     }
     Result<std::string> path = service->OwnBundlePath(req.get_param_value("path"));
     if (!path.ok()) return ReplyError(res, path.status());

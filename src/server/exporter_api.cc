@@ -76,7 +76,11 @@ void RegisterExporterApi(httplib::Server& server, const ExporterApiOptions& opti
                     {"default_vm_username", prefill.username}});
   });
   RegisterDiscoveryApi(server);
-  RegisterExportApi(server, options.output_dir);
+  if (options.service != nullptr) {
+    RegisterExportApi(server, options.service);
+  } else {
+    RegisterExportApi(server, options.output_dir);
+  }
   RegisterFsApi(server);
   RefuseOtherMethods(server);
 }

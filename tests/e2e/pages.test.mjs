@@ -35,9 +35,11 @@ for (const name of ['vmexporter', 'vmimport']) {
 // them (or why they cannot be); their text comes from files on disk, so it must stay text.
 test('vmexporter welcome step lists unfinished exports of an earlier run', async () => {
   const tmp = mkdtempSync(join(tmpdir(), 'vmx-e2e-staged-'));
+  // The default staging root is private to the user: <TMPDIR>/vmexporter-<uid> (no XDG_RUNTIME_DIR).
+  const root = join(tmp, `vmexporter-${process.getuid()}`);
   const stage = (id, manifest) => {
-    mkdirSync(join(tmp, 'vmexporter-staging', id), { recursive: true });
-    writeFileSync(join(tmp, 'vmexporter-staging', id, 'manifest.json'), JSON.stringify(manifest));
+    mkdirSync(join(root, id), { recursive: true, mode: 0o700 });
+    writeFileSync(join(root, id, 'manifest.json'), JSON.stringify(manifest), { mode: 0o600 });
   };
   const windows = [{ start_ms: 0, end_ms: 1, completed: true, samples: 10 }, { start_ms: 1, end_ms: 2, completed: false }];
   const time_range = { start: '2026-01-01T00:00:00Z', end: '2026-01-01T06:00:00Z' };
@@ -45,7 +47,7 @@ test('vmexporter welcome step lists unfinished exports of an earlier run', async
     config: { connection: { url: 'http://127.0.0.1:8428' } } });
   stage('bbbb33334444', { created_ms: 2, obfuscated: true, keyed: false, windows, time_range,
     config: { connection: { url: '<img src=x onerror=alert(1)>' } } });
-  const app = await startBinary('vmexporter', [], { env: { TMPDIR: tmp } });
+  const app = await startBinary('vmexporter', [], { env: { TMPDIR: tmp, XDG_RUNTIME_DIR: '' } });
   const browser = await launchBrowser();
   try {
     for (const width of [1366, 390]) {
@@ -56,7 +58,7 @@ test('vmexporter welcome step lists unfinished exports of an earlier run', async
       const text = await box.innerText();
       assert.match(text, /Unfinished exports from an earlier run/i);
       assert.match(text, /aaaa11112222 · 2026-01-01T00:00:00Z – 2026-01-01T06:00:00Z · 1 of 2 windows done/);
-      assert.ok(text.includes(`vmexporter export -resume=aaaa11112222 -staging-dir=${join(tmp, 'vmexporter-staging')}`), text);
+      assert.ok(text.includes(`vmexporter export -resume=aaaa11112222 -staging-dir=${root}`), text);
       assert.match(text, /same credentials and obfuscation key/);
       assert.match(text, /bbbb33334444[\s\S]*Cannot be resumed: pseudonyms were random \(no obfuscation key\)/);
       assert.equal(await page.locator('[data-role="staged-exports"] img').count(), 0);

@@ -133,8 +133,8 @@ async function acceptComponentsAndPrivacy(page, batchWindow, { plain = false } =
 
 // Walks to step 6 for the last 3 h of `vmUrl` in 5-minute windows, starts the export and waits
 // until at least one window is done. Returns {page, startText, endText} (the exported UTC range).
-async function startSlowExport(vmUrl) {
-  const app = await startBinary('vmexporter', [`-output=${tempDir()}`]);
+async function startSlowExport(vmUrl, flags = []) {
+  const app = await startBinary('vmexporter', [`-output=${tempDir()}`, ...flags]);
   const page = await openWizard(app);
   await next(page, 'Time range');
   await page.locator('label', { hasText: 'Last 3h' }).click();
@@ -468,7 +468,9 @@ test('VM stopped mid-export: the error is shown, and resume after VM is back com
   // A snapshot writes the fresh in-memory parts to disk, so the crash below keeps the data.
   assert.equal((await fetch(`${own.url}/snapshot/create`)).status, 200);
   const proxy = await startDelayProxy(own.url, 250, /\/api\/v1\/export/);
-  const { page, startText, endText } = await startSlowExport(proxy.url);
+  // By default an export rides out 10 minutes of outage (-retry.maxTime); 3 s make the retries
+  // run out within the test.
+  const { page, startText, endText } = await startSlowExport(proxy.url, ['-retry.maxTime=3s']);
   await killVictoriaMetrics(own);
   // Retries with backoff run out, then the job fails with a message the user can act on.
   await expectExportState(page, 'failed', 120000);

@@ -33,20 +33,27 @@ class CliExport : public ::testing::Test {
   static void SetUpTestSuite() {
     vm_ = new VmSingle();
     const int64_t end_ms = (std::chrono::duration_cast<std::chrono::seconds>(
-                                std::chrono::system_clock::now().time_since_epoch()).count() - 60) * 1000;
+                                std::chrono::system_clock::now().time_since_epoch())
+                                .count() -
+                            60) *
+                           1000;
     std::string lines;
-    for (const auto& [job, version, ip] : std::vector<std::tuple<std::string, std::string, std::string>>{
-             {"prod-vmstorage", "vmstorage-20240101-000000-tags-v1.97.1-cluster-0-g0", "10.1.2.3:8482"},
+    for (const auto& [job, version, ip] :
+         std::vector<std::tuple<std::string, std::string, std::string>>{
+             {"prod-vmstorage", "vmstorage-20240101-000000-tags-v1.97.1-cluster-0-g0",
+              "10.1.2.3:8482"},
              {"prod-vmagent", "vmagent-20240101-000000-tags-v1.97.1-0-g0", "10.9.8.7:8429"}}) {
-      for (const std::string name : {"vm_app_version", "vm_rows_total", "process_cpu_seconds_total"}) {
+      for (const std::string name :
+           {"vm_app_version", "vm_rows_total", "process_cpu_seconds_total"}) {
         std::string values, stamps;
         for (int i = 0; i < 40; ++i) {
           values += (i ? "," : "") + std::to_string(i);
           stamps += (i ? "," : "") + std::to_string(end_ms - (39 - i) * 15000);
         }
-        lines += R"({"metric":{"__name__":")" + name + R"(","job":")" + job + R"(","instance":")" + ip +
-                 R"(","version":")" + (name == "vm_app_version" ? version : "") +
-                 R"(","pod":"pod-a-1"},"values":[)" + values + R"(],"timestamps":[)" + stamps + "]}\n";
+        lines += R"({"metric":{"__name__":")" + name + R"(","job":")" + job + R"(","instance":")" +
+                 ip + R"(","version":")" + (name == "vm_app_version" ? version : "") +
+                 R"(","pod":"pod-a-1"},"values":[)" + values + R"(],"timestamps":[)" + stamps +
+                 "]}\n";
       }
     }
     vm_->Import(lines);
@@ -62,27 +69,31 @@ class CliExport : public ::testing::Test {
 VmSingle* CliExport::vm_ = nullptr;
 
 TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
-  ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() + " -since=1h -output=" + dir_.path() +
-                    " -mapping-out=" + dir_.path() + "/map.json -obfuscate-labels=pod");
+  ShellRun r =
+      Shell(Exporter() + " export -url=" + vm_->url() + " -since=1h -output=" + dir_.path() +
+            " -mapping-out=" + dir_.path() + "/map.json -obfuscate-labels=pod");
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string bundle = LastLine(r.out);
   EXPECT_TRUE(std::filesystem::exists(bundle)) << r.out;
   EXPECT_TRUE(std::filesystem::exists(bundle + ".sha256"));
   EXPECT_NE(r.err.find("exported 6 series, 240 samples"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("samples/s"), std::string::npos) << r.err;
-  EXPECT_EQ(std::filesystem::status(dir_.path() + "/map.json").permissions() & std::filesystem::perms::all,
+  EXPECT_EQ(std::filesystem::status(dir_.path() + "/map.json").permissions() &
+                std::filesystem::perms::all,
             std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
 
   ShellRun metrics = Shell("unzip -p " + bundle + " metrics.jsonl");
   EXPECT_EQ(metrics.out.find("10.1.2.3"), std::string::npos);
   EXPECT_EQ(metrics.out.find("prod-vmstorage"), std::string::npos);
   EXPECT_EQ(metrics.out.find("pod-a-1"), std::string::npos);
-  EXPECT_NE(metrics.out.find("\"job\":\"vmstorage-job-1\""), std::string::npos) << metrics.out.substr(0, 400);
+  EXPECT_NE(metrics.out.find("\"job\":\"vmstorage-job-1\""), std::string::npos)
+      << metrics.out.substr(0, 400);
   // X is the component (vmstorage = 1); Y numbers hosts in order of first sight, which depends
   // on which window arrives first, so it is read from the bundle.
   const std::smatch m = [&] {
     std::smatch found;
-    std::regex_search(metrics.out, found, std::regex(R"re("instance":"(777\.777\.1\.\d+:8482)")re"));
+    std::regex_search(metrics.out, found,
+                      std::regex(R"re("instance":"(777\.777\.1\.\d+:8482)")re"));
     return found;
   }();
   ASSERT_EQ(m.size(), 2u) << metrics.out.substr(0, 400);
@@ -90,12 +101,16 @@ TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
 
   // Versions per component, each with its instances (the established tool's one-per-component
   // map beside it).
-  const nlohmann::json meta = nlohmann::json::parse(Shell("unzip -p " + bundle + " metadata.json").out);
+  const nlohmann::json meta =
+      nlohmann::json::parse(Shell("unzip -p " + bundle + " metadata.json").out);
   EXPECT_EQ(meta["vm_versions"]["vmstorage"], "v1.97.1") << meta.dump();
-  EXPECT_EQ(meta["vm_versions_seen"]["vmstorage"], nlohmann::json::parse(R"([{"version":"v1.97.1","instances":1}])"))
+  EXPECT_EQ(meta["vm_versions_seen"]["vmstorage"],
+            nlohmann::json::parse(R"([{"version":"v1.97.1","instances":1}])"))
       << meta.dump();
-  EXPECT_EQ(meta["vm_versions_seen"]["vmagent"], nlohmann::json::parse(R"([{"version":"v1.97.1","instances":1}])"));
-  EXPECT_EQ(meta.dump().find("10.1.2.3"), std::string::npos) << "instances are counted, never named";
+  EXPECT_EQ(meta["vm_versions_seen"]["vmagent"],
+            nlohmann::json::parse(R"([{"version":"v1.97.1","instances":1}])"));
+  EXPECT_EQ(meta.dump().find("10.1.2.3"), std::string::npos)
+      << "instances are counted, never named";
 
   ShellRun verify = Shell(Exporter() + " verify " + bundle);
   EXPECT_EQ(verify.code, 0) << verify.out << verify.err;
@@ -103,11 +118,14 @@ TEST_F(CliExport, ExportsAnObfuscatedBundleThatVerifies) {
   // One meaning of "series" everywhere: verify counts the distinct series the export reported.
   EXPECT_NE(verify.out.find("6 series in "), std::string::npos) << verify.out;
 
-  ShellRun reveal = Shell(Exporter() + " reveal -mapping=" + dir_.path() + "/map.json 'vmstorage-job-1 at " + storage_instance + " is slow'");
+  ShellRun reveal = Shell(Exporter() + " reveal -mapping=" + dir_.path() +
+                          "/map.json 'vmstorage-job-1 at " + storage_instance + " is slow'");
   EXPECT_EQ(reveal.code, 0) << reveal.err;
   EXPECT_EQ(reveal.out, "prod-vmstorage at 10.1.2.3:8482 is slow\n");
-  // A pseudonym the mapping does not know stays, and stderr says so instead of a silent half-translation.
-  ShellRun partial = Shell(Exporter() + " reveal -mapping=" + dir_.path() + "/map.json 'vmstorage-job-1 and vmselect-job-9'");
+  // A pseudonym the mapping does not know stays, and stderr says so instead of a silent
+  // half-translation.
+  ShellRun partial = Shell(Exporter() + " reveal -mapping=" + dir_.path() +
+                           "/map.json 'vmstorage-job-1 and vmselect-job-9'");
   EXPECT_EQ(partial.code, 0) << partial.err;
   EXPECT_EQ(partial.out, "prod-vmstorage and vmselect-job-9\n");
   EXPECT_NE(partial.err.find("1 pseudonym is not in -mapping"), std::string::npos) << partial.err;
@@ -140,12 +158,15 @@ TEST_F(CliExport, StdoutModePrintsOnlyJsonLines) {
 
 TEST_F(CliExport, ConfigFileWithOverridingFlags) {
   const std::string cfg = dir_.path() + "/cfg.json";
-  std::ofstream(cfg) << R"({"connection":{"url":"http://127.0.0.1:1"},"mode":"custom","query":"{job=\"prod-vmagent\"}",
+  std::ofstream(cfg)
+      << R"({"connection":{"url":"http://127.0.0.1:1"},"mode":"custom","query":"{job=\"prod-vmagent\"}",
                            "obfuscation":{"enabled":false}})";
-  ShellRun r = Shell(Exporter() + " export -config=" + cfg + " -url=" + vm_->url() + " -since=1h -output=" + dir_.path());
+  ShellRun r = Shell(Exporter() + " export -config=" + cfg + " -url=" + vm_->url() +
+                     " -since=1h -output=" + dir_.path());
   ASSERT_EQ(r.code, 0) << r.err;
   ShellRun metrics = Shell("unzip -p " + LastLine(r.out) + " metrics.jsonl");
-  EXPECT_NE(metrics.out.find("10.9.8.7:8429"), std::string::npos) << "obfuscation was off in the file";
+  EXPECT_NE(metrics.out.find("10.9.8.7:8429"), std::string::npos)
+      << "obfuscation was off in the file";
   EXPECT_EQ(metrics.out.find("prod-vmstorage"), std::string::npos) << "the file's selector applies";
 }
 
@@ -153,11 +174,14 @@ TEST_F(CliExport, ConfigFileWithOverridingFlags) {
 // pseudonyms name the component), its components and versions, and the selector itself, with
 // the same pseudonyms as the data.
 TEST_F(CliExport, CustomSelectorBundleNamesComponentsVersionsAndItsScrubbedSelector) {
-  ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() +
-                     " -since=1h -selector='{job=\"prod-vmstorage\",instance=\"10.1.2.3:8482\"}' -output=" + dir_.path());
+  ShellRun r =
+      Shell(Exporter() + " export -url=" + vm_->url() +
+            " -since=1h -selector='{job=\"prod-vmstorage\",instance=\"10.1.2.3:8482\"}' -output=" +
+            dir_.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string bundle = LastLine(r.out);
-  const nlohmann::json meta = nlohmann::json::parse(Shell("unzip -p " + bundle + " metadata.json").out);
+  const nlohmann::json meta =
+      nlohmann::json::parse(Shell("unzip -p " + bundle + " metadata.json").out);
   EXPECT_EQ(meta["selection"]["mode"], "custom");
   EXPECT_EQ(meta["components"], nlohmann::json::array({"vmstorage"})) << meta.dump();
   EXPECT_EQ(meta["jobs"], nlohmann::json::array({"vmstorage-job-1"})) << meta.dump();
@@ -167,16 +191,21 @@ TEST_F(CliExport, CustomSelectorBundleNamesComponentsVersionsAndItsScrubbedSelec
   EXPECT_EQ(selector.find("prod-vmstorage"), std::string::npos) << selector;
   EXPECT_EQ(selector.find("10.1.2.3"), std::string::npos) << selector;
   ShellRun metrics = Shell("unzip -p " + bundle + " metrics.jsonl");
-  EXPECT_NE(metrics.out.find("\"job\":\"vmstorage-job-1\""), std::string::npos) << metrics.out.substr(0, 300);
+  EXPECT_NE(metrics.out.find("\"job\":\"vmstorage-job-1\""), std::string::npos)
+      << metrics.out.substr(0, 300);
   EXPECT_EQ(metrics.out.find("vmagent"), std::string::npos) << "only the selected series";
 }
 
 TEST_F(CliExport, TamperedBundleIsRejectedByVerify) {
-  ShellRun r = Shell(Exporter() + " export -url=" + vm_->url() + " -since=1h -output=" + dir_.path());
+  ShellRun r =
+      Shell(Exporter() + " export -url=" + vm_->url() + " -since=1h -output=" + dir_.path());
   ASSERT_EQ(r.code, 0) << r.err;
   const std::string bundle = LastLine(r.out);
   // Re-pack metrics.jsonl with one value changed: the per-entry checksum must catch it.
-  ShellRun tamper = Shell("cd " + dir_.path() + " && unzip -q " + bundle + " metrics.jsonl && sed -i '1s/\"values\":\\[0/\"values\":[9/' metrics.jsonl && zip -q " + bundle + " metrics.jsonl");
+  ShellRun tamper = Shell(
+      "cd " + dir_.path() + " && unzip -q " + bundle +
+      " metrics.jsonl && sed -i '1s/\"values\":\\[0/\"values\":[9/' metrics.jsonl && zip -q " +
+      bundle + " metrics.jsonl");
   ASSERT_EQ(tamper.code, 0) << tamper.err;
   ShellRun verify = Shell(Exporter() + " verify " + bundle);
   EXPECT_EQ(verify.code, 1);
@@ -225,7 +254,9 @@ TEST_F(CliExport, ConfigFromStdin) {
 }
 
 TEST_F(CliExport, ClearErrorsAndExitCodes) {
-  ShellRun unreachable = Shell(Exporter() + " export -url=http://127.0.0.1:" + std::to_string(FreePort()) + " -since=1h -selector=up -output=" + dir_.path());
+  ShellRun unreachable =
+      Shell(Exporter() + " export -url=http://127.0.0.1:" + std::to_string(FreePort()) +
+            " -since=1h -selector=up -output=" + dir_.path());
   EXPECT_EQ(unreachable.code, 1);
   EXPECT_NE(unreachable.err.find("127.0.0.1"), std::string::npos) << unreachable.err;
   EXPECT_EQ(unreachable.out, "");
@@ -259,13 +290,14 @@ TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
   const std::string out = dir_.path() + "/out", staging = dir_.path() + "/staging";
   std::filesystem::create_directories(out);
   std::filesystem::create_directories(staging);
-  const std::string export_cmd = Exporter() + " export -url=" + vm_->url() + " -since=1h -batch-window=10m";
+  const std::string export_cmd =
+      Exporter() + " export -url=" + vm_->url() + " -since=1h -batch-window=10m";
   // Runs `cmd` with `dir` replaced by a one-page tmpfs (optionally already full), then lists the
   // files left in `dir` before the mount goes away.
   const auto in_tiny_fs = [&](const std::string& dir, bool prefill, const std::string& cmd) {
     return Shell("unshare -rm sh -c 'mount -t tmpfs -o size=4k tmpfs " + dir +
-                     (prefill ? " && head -c 4096 /dev/zero > " + dir + "/filler" : std::string()) + " && " + cmd +
-                     "; echo exit=$?; cd " + dir + " && find . -type f | sort'");
+                 (prefill ? " && head -c 4096 /dev/zero > " + dir + "/filler" : std::string()) +
+                 " && " + cmd + "; echo exit=$?; cd " + dir + " && find . -type f | sort'");
   };
 
   // Output dir full: the ZIP cannot be written; no bundle, no .part, no sidecar remains.
@@ -283,7 +315,9 @@ TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
 
   // Staging dir fills up during the export (with a key, so the completed windows stay resumable):
   // the failure names the staging file and the disk; no ".part" window remains.
-  r = in_tiny_fs(staging, false, export_cmd + " -output=" + out + " -staging-dir=" + staging + " -obfuscation-key=k");
+  r = in_tiny_fs(
+      staging, false,
+      export_cmd + " -output=" + out + " -staging-dir=" + staging + " -obfuscation-key=k");
   EXPECT_NE(r.out.find("exit=1"), std::string::npos) << r.out << r.err;
   EXPECT_NE(r.err.find("cannot write staging file"), std::string::npos) << r.err;
   EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
@@ -294,8 +328,11 @@ TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
   // Not writable at all: refused at once, naming the directory and the cause.
   r = Shell(export_cmd + " -output=/dev/null/bundles");
   EXPECT_EQ(r.code, 1) << r.err;
-  EXPECT_NE(r.err.find("cannot write to the output dir /dev/null/bundles: Not a directory"), std::string::npos) << r.err;
-  r = Shell("unshare -rm sh -c 'mount -t tmpfs -o ro tmpfs " + out + " && " + export_cmd + " -output=" + out + "'");
+  EXPECT_NE(r.err.find("cannot write to the output dir /dev/null/bundles: Not a directory"),
+            std::string::npos)
+      << r.err;
+  r = Shell("unshare -rm sh -c 'mount -t tmpfs -o ro tmpfs " + out + " && " + export_cmd +
+            " -output=" + out + "'");
   EXPECT_EQ(r.code, 1) << r.err;
   EXPECT_NE(r.err.find("Read-only file system"), std::string::npos) << r.err;
 }
@@ -305,8 +342,10 @@ TEST_F(CliExport, FullOrReadOnlyDisksFailClearlyAndLeaveNoHalfBundle) {
 TEST_F(CliExport, TopLevelHelpListsEveryCommandAndBooleanDefaults) {
   ShellRun help = Shell(Exporter() + " -help");
   ASSERT_EQ(help.code, 0) << help.err;
-  for (const char* command : {"vmexporter export", "vmexporter verify", "vmexporter reveal", "-oneshot"}) {
-    EXPECT_NE(help.out.find(command), std::string::npos) << command << " missing from:\n" << help.out;
+  for (const char* command :
+       {"vmexporter export", "vmexporter verify", "vmexporter reveal", "-oneshot"}) {
+    EXPECT_NE(help.out.find(command), std::string::npos) << command << " missing from:\n"
+                                                         << help.out;
   }
   EXPECT_NE(help.out.find("-no-browser\n"), std::string::npos) << help.out;
   EXPECT_NE(help.out.find("only print its URL (default false)"), std::string::npos) << help.out;

@@ -12,6 +12,7 @@
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
 #include <set>
@@ -49,22 +50,28 @@ UnixMillis DataStart() { return (NowMillis() / 3'600'000 - 4) * 3'600'000; }
 std::string GenerateData(UnixMillis t0) {
   std::string out;
   const std::vector<std::pair<std::string, std::string>> targets = {
-      {"storage-prod", "10.0.0.1:8482"}, {"storage-prod", "10.0.0.2:8482"},
-      {"agent-prod", "10.0.1.5:8429"}, {"select-prod", "db-7.corp.example:8481"}};
+      {"storage-prod", "10.0.0.1:8482"},
+      {"storage-prod", "10.0.0.2:8482"},
+      {"agent-prod", "10.0.1.5:8429"},
+      {"select-prod", "db-7.corp.example:8481"}};
   for (const auto& [job, instance] : targets) {
     for (int m = 0; m < 9; ++m) {
       nlohmann::json line;
-      line["metric"] = {{"__name__", "vm_test_metric_" + std::to_string(m)}, {"job", job}, {"instance", instance}};
+      line["metric"] = {{"__name__", "vm_test_metric_" + std::to_string(m)},
+                        {"job", job},
+                        {"instance", instance}};
       std::string values = "[", ts = "[";
       for (int i = 0; i < kSamplesPerSeries; ++i) {
         if (i > 0) {
           values += ',';
           ts += ',';
         }
-        values += m == 0 ? std::to_string(123456789012345LL + i) : std::to_string(i * (m + 1)) + ".5";
+        values +=
+            m == 0 ? std::to_string(123456789012345LL + i) : std::to_string(i * (m + 1)) + ".5";
         ts += std::to_string(t0 + i * kSampleEveryMs);
       }
-      out += "{\"metric\":" + line["metric"].dump() + ",\"values\":" + values + "],\"timestamps\":" + ts + "]}\n";
+      out += "{\"metric\":" + line["metric"].dump() + ",\"values\":" + values +
+             "],\"timestamps\":" + ts + "]}\n";
     }
   }
   return out;
@@ -124,14 +131,16 @@ class ExportEngine : public ::testing::Test {
   }
 
   nlohmann::json ConfigJson(const std::string& url) const {
-    return {{"connection", {{"url", url}}},
-            {"time_range", {{"start", FormatRfc3339(range_.start_ms)}, {"end", FormatRfc3339(range_.end_ms)}}},
-            {"mode", "cluster"},
-            {"components", {"vmstorage", "vmagent", "vmselect"}},
-            {"jobs", {"storage-prod", "agent-prod", "select-prod"}},
-            {"batching", {{"enabled", true}, {"strategy", "custom"}, {"custom_interval_seconds", 600}}},
-            {"staging_dir", staging_.path()},
-            {"obfuscation", {{"enabled", false}}}};
+    return {
+        {"connection", {{"url", url}}},
+        {"time_range",
+         {{"start", FormatRfc3339(range_.start_ms)}, {"end", FormatRfc3339(range_.end_ms)}}},
+        {"mode", "cluster"},
+        {"components", {"vmstorage", "vmagent", "vmselect"}},
+        {"jobs", {"storage-prod", "agent-prod", "select-prod"}},
+        {"batching", {{"enabled", true}, {"strategy", "custom"}, {"custom_interval_seconds", 600}}},
+        {"staging_dir", staging_.path()},
+        {"obfuscation", {{"enabled", false}}}};
   }
 
   ExportConfig Config(const nlohmann::json& j) const {
@@ -146,7 +155,7 @@ class ExportEngine : public ::testing::Test {
     o.job.parallelism = parallelism;
     o.job.retry.first_backoff = std::chrono::milliseconds(200);
     o.job.retry.max_backoff = std::chrono::milliseconds(2000);
-    o.job.retry.attempts = 8;
+    o.job.retry.max_time = std::chrono::milliseconds(60'000);
     return std::make_unique<ExportService>(o);
   }
 
@@ -155,9 +164,9 @@ class ExportEngine : public ::testing::Test {
     ExportServiceOptions o;
     o.output_dir = out_.path();
     o.job.parallelism = 1;
-    o.job.retry = {.attempts = attempts,
-                   .first_backoff = std::chrono::milliseconds(backoff_ms),
-                   .max_backoff = std::chrono::milliseconds(2 * backoff_ms)};
+    o.job.retry = {.first_backoff = std::chrono::milliseconds(backoff_ms),
+                   .max_backoff = std::chrono::milliseconds(2 * backoff_ms),
+                   .max_attempts = attempts};
     return o;
   }
 
@@ -204,7 +213,8 @@ TEST_F(ExportEngine, MultiWindowExportHoldsExactlyTheSamplesVmHolds) {
   EXPECT_EQ(ours.total, theirs.total);
   EXPECT_TRUE(ours.series == theirs.series) << "the bundle differs from what VM holds";
   EXPECT_EQ(r.samples_exported, theirs.total);
-  EXPECT_FALSE(std::filesystem::exists(staging_.path() + "/" + r.export_id)) << "staging must go after success";
+  EXPECT_FALSE(std::filesystem::exists(staging_.path() + "/" + r.export_id))
+      << "staging must go after success";
   EXPECT_EQ(r.archive_name.rfind("vmexport_" + r.export_id + "_", 0), 0u) << r.archive_name;
 }
 
@@ -217,16 +227,20 @@ TEST_F(ExportEngine, BundleOpensVerifiesAndReimportsWithPlainCurl) {
   int rc = -1;
   Shell("unzip -tq '" + r.archive_path + "'", &rc);
   EXPECT_EQ(rc, 0);
-  const std::string names = Shell("python3 -c \"import zipfile; z=zipfile.ZipFile('" + r.archive_path +
-                                  "'); assert z.testzip() is None; print(sorted(z.namelist()))\"");
+  const std::string names =
+      Shell("python3 -c \"import zipfile; z=zipfile.ZipFile('" + r.archive_path +
+            "'); assert z.testzip() is None; print(sorted(z.namelist()))\"");
   EXPECT_EQ(names, "['README.txt', 'metadata.json', 'metrics.jsonl']\n");
   const std::string dir = std::filesystem::path(r.archive_path).parent_path().string();
-  EXPECT_EQ(Shell("cd '" + dir + "' && sha256sum -c '" + r.archive_name + ".sha256'"), r.archive_name + ": OK\n");
+  EXPECT_EQ(Shell("cd '" + dir + "' && sha256sum -c '" + r.archive_name + ".sha256'"),
+            r.archive_name + ": OK\n");
   EXPECT_EQ(Shell("sha256sum '" + r.archive_path + "' | cut -d' ' -f1"), r.sha256 + "\n");
 
   const std::string metrics = BundleEntry(r.archive_path, "metrics.jsonl");
   const nlohmann::json meta = nlohmann::json::parse(BundleEntry(r.archive_path, "metadata.json"));
-  EXPECT_EQ(meta["sha256"]["metrics.jsonl"], Shell("unzip -p '" + r.archive_path + "' metrics.jsonl | sha256sum | cut -d' ' -f1").substr(0, 64));
+  EXPECT_EQ(meta["sha256"]["metrics.jsonl"],
+            Shell("unzip -p '" + r.archive_path + "' metrics.jsonl | sha256sum | cut -d' ' -f1")
+                .substr(0, 64));
   EXPECT_EQ(meta["export_id"], r.export_id);
   EXPECT_EQ(meta["obfuscated"], true);
   EXPECT_EQ(meta["metrics_count"], 36);
@@ -479,6 +493,12 @@ TEST_F(ExportEngine, FallsBackToQueryRangeWhenTheExportRouteIsMissing) {
   ASSERT_EQ(job->state(), ExportJobState::kCompleted) << job->StatusJson().dump();
   EXPECT_NE(job->StatusJson()["source"].get<std::string>().find("query_range"), std::string::npos)
       << job->StatusJson().dump();
+  // A route is given up after the same answer twice (one transient 404 must not move the job);
+  // metadata says which route each window came from.
+  const nlohmann::json meta =
+      nlohmann::json::parse(BundleEntry(job->result()->archive_path, "metadata.json"));
+  EXPECT_EQ(meta["batching"]["windows_by_source"]["query_range"], meta["batching"]["windows"])
+      << meta.dump();
   const Samples ours = ParseSamples(BundleEntry(job->result()->archive_path, "metrics.jsonl"));
   EXPECT_EQ(ours.duplicates, 0u);
   EXPECT_EQ(ours.series.size(), 36u);
@@ -553,10 +573,12 @@ TEST_F(ExportEngine, RestApiStartsReportsAndServesOnlyItsOwnBundles) {
   while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(5));
   const std::string base = "http://127.0.0.1:" + std::to_string(port);
 
-  HttpAnswer start = HttpCall("POST", base + "/api/export/start", ConfigJson(vm_.url()).dump(), "application/json");
+  HttpAnswer start = HttpCall("POST", base + "/api/export/start", ConfigJson(vm_.url()).dump(),
+                              "application/json");
   ASSERT_EQ(start.status, 200) << start.body;
   const nlohmann::json s = nlohmann::json::parse(start.body);
-  for (const char* k : {"job_id", "state", "total_batches", "batch_window_seconds", "staging_path", "obfuscation_enabled"}) {
+  for (const char* k : {"job_id", "state", "total_batches", "batch_window_seconds", "staging_path",
+                        "obfuscation_enabled"}) {
     EXPECT_TRUE(s.contains(k)) << k;
   }
   EXPECT_EQ(s["total_batches"], 12);
@@ -572,8 +594,8 @@ TEST_F(ExportEngine, RestApiStartsReportsAndServesOnlyItsOwnBundles) {
   ASSERT_EQ(st["state"], "completed") << st.dump();
   EXPECT_EQ(st["progress"], 1.0);
   EXPECT_EQ(st["completed_batches"], st["total_batches"]);
-  for (const char* k : {"export_id", "archive_path", "archive_name", "archive_size_bytes", "metrics_exported", "sha256",
-                        "time_range", "obfuscation_applied"}) {
+  for (const char* k : {"export_id", "archive_path", "archive_name", "archive_size_bytes",
+                        "metrics_exported", "sha256", "time_range", "obfuscation_applied"}) {
     EXPECT_TRUE(st["result"].contains(k)) << k;
   }
   EXPECT_EQ(st["metrics_processed"], 36 * 12);
@@ -581,14 +603,17 @@ TEST_F(ExportEngine, RestApiStartsReportsAndServesOnlyItsOwnBundles) {
   EXPECT_GT(st["samples_processed"].get<uint64_t>(), 0u);
 
   HttpAnswer dl = HttpCall("GET", base + "/api/download?path=" +
-                                      httplib::detail::encode_query_param(st["result"]["archive_path"].get<std::string>()));
+                                      httplib::detail::encode_query_param(
+                                          st["result"]["archive_path"].get<std::string>()));
   ASSERT_EQ(dl.status, 200);
   EXPECT_EQ(dl.body.size(), st["result"]["archive_size_bytes"].get<size_t>());
   EXPECT_EQ(dl.body.substr(0, 2), "PK");
   EXPECT_EQ(HttpCall("GET", base + "/api/download?path=/etc/passwd").status, 404);
   EXPECT_EQ(HttpCall("GET", base + "/api/export/status?id=nope").status, 404);
-  EXPECT_EQ(HttpCall("POST", base + "/api/export/resume", R"({"job_id":")" + s["job_id"].get<std::string>() + "\"}",
-                     "application/json").status, 409);
+  EXPECT_EQ(HttpCall("POST", base + "/api/export/resume",
+                     R"({"job_id":")" + s["job_id"].get<std::string>() + "\"}", "application/json")
+                .status,
+            409);
 
   // Cluster mode without jobs means every job of the components (vmgather's UI sends jobs: []);
   // a component with no job in the range is an error, never an export of the whole tenant.
@@ -599,10 +624,12 @@ TEST_F(ExportEngine, RestApiStartsReportsAndServesOnlyItsOwnBundles) {
   EXPECT_EQ(rejected.status, 404);
   EXPECT_NE(rejected.body.find("vmbackupmanager"), std::string::npos) << rejected.body;
 
-  HttpAnswer sync = HttpCall("POST", base + "/api/export", ConfigJson(vm_.url()).dump(), "application/json");
+  HttpAnswer sync =
+      HttpCall("POST", base + "/api/export", ConfigJson(vm_.url()).dump(), "application/json");
   ASSERT_EQ(sync.status, 200) << sync.body;
   const nlohmann::json r = nlohmann::json::parse(sync.body);
-  EXPECT_EQ(r["metrics_count"], 36 * 12);  // vmgather's meaning: JSON lines, one per series and window
+  EXPECT_EQ(r["metrics_count"],
+            36 * 12);  // vmgather's meaning: JSON lines, one per series and window
   EXPECT_EQ(r["series_count"], 36);
   EXPECT_TRUE(std::filesystem::exists(r["archive_path"].get<std::string>()));
   server.stop();
@@ -719,8 +746,22 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
   const int done = staged[0]["completed_batches"];
   EXPECT_EQ(done, 3);
   EXPECT_EQ(listed.body.find("resume-key-1"), std::string::npos) << "the key is never stored";
+  // With obfuscation on, no original (URL, job names) is kept in the staging dir.
+  for (const auto& f : std::filesystem::recursive_directory_iterator(staging_.path())) {
+    if (!f.is_regular_file() || f.path().extension() == ".deflate") continue;
+    std::ifstream in(f.path());
+    const std::string text((std::istreambuf_iterator<char>(in)), {});
+    for (const std::string& original :
+         {std::string("storage-prod"), std::string("agent-prod"), proxy.url()}) {
+      EXPECT_EQ(text.find(original), std::string::npos) << original << " in " << f.path();
+    }
+  }
 
-  nlohmann::json resume = {{"job_id", job_id}, {"staging_dir", staging_.path()}, {"obfuscation_key", "wrong"}};
+  nlohmann::json resume = {{"job_id", job_id},
+                           {"staging_dir", staging_.path()},
+                           {"url", proxy.url()},
+                           {"jobs", j["jobs"]},
+                           {"obfuscation_key", "wrong"}};
   HttpAnswer refused = next.Api("POST", "/api/export/resume", resume.dump());
   EXPECT_EQ(refused.status, 400) << refused.body;
   EXPECT_NE(refused.body.find("obfuscation key does not match"), std::string::npos) << refused.body;
@@ -750,7 +791,8 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
   int rc = -1;
   Shell(std::string(VMX_BIN_DIR) + "/vmexporter verify '" + resumed_zip + "'", &rc);
   EXPECT_EQ(rc, 0);
-  EXPECT_FALSE(std::filesystem::exists(staging_.path() + "/" + job_id)) << "staging goes after success";
+  EXPECT_FALSE(std::filesystem::exists(staging_.path() + "/" + job_id))
+      << "staging goes after success";
 
   // Without a key: killed again, the staging dir explains why it cannot be resumed.
   j["obfuscation"].erase("key");
@@ -769,29 +811,35 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
     third.process().Kill();
   }
   proxy.OpenGate();
-  const nlohmann::json unkeyed =
-      nlohmann::json::parse(next.Api("GET", "/api/export/staged?dir=" + staging_.path()).body)["staged"];
+  const nlohmann::json unkeyed = nlohmann::json::parse(
+      next.Api("GET", "/api/export/staged?dir=" + staging_.path()).body)["staged"];
   ASSERT_EQ(unkeyed.size(), 1u);
   EXPECT_FALSE(unkeyed[0]["resumable"].get<bool>());
   EXPECT_NE(unkeyed[0]["reason"].get<std::string>().find("no obfuscation key"), std::string::npos);
-  HttpAnswer no = next.Api("POST", "/api/export/resume",
-                           nlohmann::json{{"job_id", unkeyed[0]["job_id"]}, {"staging_dir", staging_.path()}}.dump());
+  HttpAnswer no = next.Api(
+      "POST", "/api/export/resume",
+      nlohmann::json{{"job_id", unkeyed[0]["job_id"]}, {"staging_dir", staging_.path()}}.dump());
   EXPECT_EQ(no.status, 409) << no.body;
 
   // Discarded from the page: ids that are no export id, or not there, are refused; the right one
   // goes with everything it staged.
   const std::string unkeyed_id = unkeyed[0]["job_id"];
   for (const std::string& bad : {std::string("../") + unkeyed_id, std::string("0123456789ab")}) {
-    HttpAnswer refused_discard = next.Api(
-        "POST", "/api/export/discard", nlohmann::json{{"job_id", bad}, {"staging_dir", staging_.path()}}.dump());
+    HttpAnswer refused_discard =
+        next.Api("POST", "/api/export/discard",
+                 nlohmann::json{{"job_id", bad}, {"staging_dir", staging_.path()}}.dump());
     EXPECT_EQ(refused_discard.status, 400) << bad << ": " << refused_discard.body;
   }
   ASSERT_TRUE(std::filesystem::exists(staging_.path() + "/" + unkeyed_id));
-  HttpAnswer discarded = next.Api(
-      "POST", "/api/export/discard", nlohmann::json{{"job_id", unkeyed_id}, {"staging_dir", staging_.path()}}.dump());
+  HttpAnswer discarded =
+      next.Api("POST", "/api/export/discard",
+               nlohmann::json{{"job_id", unkeyed_id}, {"staging_dir", staging_.path()}}.dump());
   EXPECT_EQ(discarded.status, 200) << discarded.body;
   EXPECT_FALSE(std::filesystem::exists(staging_.path() + "/" + unkeyed_id));
-  EXPECT_EQ(nlohmann::json::parse(next.Api("GET", "/api/export/staged?dir=" + staging_.path()).body)["staged"].size(), 0u);
+  EXPECT_EQ(nlohmann::json::parse(
+                next.Api("GET", "/api/export/staged?dir=" + staging_.path()).body)["staged"]
+                .size(),
+            0u);
 }
 
 }  // namespace vmx

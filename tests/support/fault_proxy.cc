@@ -16,6 +16,15 @@ bool TakeOne(std::atomic<int>& counter) {
 
 }  // namespace
 
+httplib::Result ForwardRequest(int upstream_port, const httplib::Request& req) {
+  httplib::Client upstream("127.0.0.1", upstream_port);
+  upstream.set_read_timeout(60);
+  std::string path = req.path;
+  if (!req.params.empty()) path += "?" + httplib::detail::params_to_query_str(req.params);
+  return req.method == "POST" ? upstream.Post(path, req.body, req.get_header_value("Content-Type"))
+                              : upstream.Get(path);
+}
+
 FaultProxy::FaultProxy(int upstream_port) : upstream_port_(upstream_port) {
   server_.Post(R"(/.*)",
                [this](const httplib::Request& req, httplib::Response& res) { Handle(req, res); });
@@ -85,13 +94,7 @@ void FaultProxy::Handle(const httplib::Request& req, httplib::Response& res) {
       return;
     }
   }
-  httplib::Client upstream("127.0.0.1", upstream_port_);
-  upstream.set_read_timeout(60);
-  std::string path = req.path;
-  if (!req.params.empty()) path += "?" + httplib::detail::params_to_query_str(req.params);
-  httplib::Result r = req.method == "POST"
-                          ? upstream.Post(path, req.body, req.get_header_value("Content-Type"))
-                          : upstream.Get(path);
+  httplib::Result r = ForwardRequest(upstream_port_, req);
   if (!r) {
     ++upstream_failures;
     res.status = 502;

@@ -15,6 +15,10 @@
 
 namespace vmx::testing {
 
+// Sends `req` on to 127.0.0.1:upstream_port as it came (method, path, query, body); the
+// upstream's answer, or an error Result when it did not answer.
+httplib::Result ForwardRequest(int upstream_port, const httplib::Request& req);
+
 class FaultProxy {
  public:
   // Forwards to 127.0.0.1:upstream_port (kept across a restart of that VM on the same port).

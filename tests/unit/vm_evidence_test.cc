@@ -41,28 +41,48 @@ TEST(ComponentEvidence, VersionLabelWinsThenJobNameThenMetricNames) {
 // embedded scraper's vm_promscrape_* names outnumber the storage ones, and it serves
 // vminsert_*/vmselect_* request histograms of its own.
 std::vector<std::string> SingleNodeNames() {
-  return {
-      "go_goroutines", "process_cpu_seconds_total", "vminsert_request_duration_seconds_bucket",
-      "vmselect_request_duration_seconds_bucket", "vm_app_version", "vm_cache_entries",
-      "vm_data_size_bytes", "vm_parts", "vm_pending_rows", "vm_promscrape_config_reloads_total",
-      "vm_promscrape_conn_bytes_read_total", "vm_promscrape_conn_bytes_written_total",
-      "vm_promscrape_conn_read_errors_total", "vm_promscrape_conn_reads_total",
-      "vm_promscrape_conn_write_errors_total", "vm_promscrape_conn_writes_total",
-      "vm_promscrape_conns", "vm_promscrape_dial_errors_total", "vm_promscrape_dials_total",
-      "vm_promscrape_discovery_consul_service_watchers",
-      "vm_promscrape_discovery_consul_service_watchers_created_total",
-      "vm_promscrape_discovery_consul_service_watchers_stopped_total",
-      "vm_promscrape_discovery_kubernetes_group_watchers",
-      "vm_promscrape_discovery_requests_total", "vm_promscrape_discovery_retries_total",
-      "vm_promscrape_discoveryutils_configmap_entries_count",
-      "vm_promscrape_max_scrape_size_exceeded_errors_total", "vm_promscrape_scrape_retries_total",
-      "vm_promscrape_scrapes_failed_total", "vm_promscrape_scrapes_gunzip_failed_total",
-      "vm_promscrape_scrapes_gunziped_total",
-      "vm_promscrape_scrapes_skipped_by_sample_limit_total",
-      "vm_promscrape_scrapes_timed_out_total", "vm_promscrape_scrapes_total",
-      "vm_promscrape_stale_samples_created_total", "vm_rows", "vm_rows_added_to_storage_total",
-      "vm_rows_deleted_total", "vm_rows_ignored_total", "vm_rows_inserted_total",
-      "vm_rows_invalid_total", "vm_rows_merged_total"};
+  return {"go_goroutines",
+          "process_cpu_seconds_total",
+          "vminsert_request_duration_seconds_bucket",
+          "vmselect_request_duration_seconds_bucket",
+          "vm_app_version",
+          "vm_cache_entries",
+          "vm_data_size_bytes",
+          "vm_parts",
+          "vm_pending_rows",
+          "vm_promscrape_config_reloads_total",
+          "vm_promscrape_conn_bytes_read_total",
+          "vm_promscrape_conn_bytes_written_total",
+          "vm_promscrape_conn_read_errors_total",
+          "vm_promscrape_conn_reads_total",
+          "vm_promscrape_conn_write_errors_total",
+          "vm_promscrape_conn_writes_total",
+          "vm_promscrape_conns",
+          "vm_promscrape_dial_errors_total",
+          "vm_promscrape_dials_total",
+          "vm_promscrape_discovery_consul_service_watchers",
+          "vm_promscrape_discovery_consul_service_watchers_created_total",
+          "vm_promscrape_discovery_consul_service_watchers_stopped_total",
+          "vm_promscrape_discovery_kubernetes_group_watchers",
+          "vm_promscrape_discovery_requests_total",
+          "vm_promscrape_discovery_retries_total",
+          "vm_promscrape_discoveryutils_configmap_entries_count",
+          "vm_promscrape_max_scrape_size_exceeded_errors_total",
+          "vm_promscrape_scrape_retries_total",
+          "vm_promscrape_scrapes_failed_total",
+          "vm_promscrape_scrapes_gunzip_failed_total",
+          "vm_promscrape_scrapes_gunziped_total",
+          "vm_promscrape_scrapes_skipped_by_sample_limit_total",
+          "vm_promscrape_scrapes_timed_out_total",
+          "vm_promscrape_scrapes_total",
+          "vm_promscrape_stale_samples_created_total",
+          "vm_rows",
+          "vm_rows_added_to_storage_total",
+          "vm_rows_deleted_total",
+          "vm_rows_ignored_total",
+          "vm_rows_inserted_total",
+          "vm_rows_invalid_total",
+          "vm_rows_merged_total"};
 }
 
 TEST(ComponentEvidence, SingleNodeScrapingItselfStaysVmsingleDespiteScraperPrefixes) {
@@ -83,11 +103,13 @@ TEST(ComponentEvidence, ScraperOrClusterMetricsWithoutSingleNodeStorageKeepTheir
                                       "vmagent_remotewrite_requests_total", "vm_cache_entries"}),
             "vmagent");
   // vmstorage holds data too, but shows its links to vminsert/vmselect.
-  EXPECT_EQ(ComponentFromMetricNames({"vm_data_size_bytes", "vm_rows", "vm_parts", "vm_vminsert_conns",
-                                      "vm_vmselect_conns", "vm_promscrape_scrapes_total"}),
-            "vmstorage");
+  EXPECT_EQ(
+      ComponentFromMetricNames({"vm_data_size_bytes", "vm_rows", "vm_parts", "vm_vminsert_conns",
+                                "vm_vmselect_conns", "vm_promscrape_scrapes_total"}),
+      "vmstorage");
   // vminsert: RPC to vmstorage, no storage.
-  EXPECT_EQ(ComponentFromMetricNames({"vm_rpc_rows_sent_total", "vm_rows_inserted_total"}), "vminsert");
+  EXPECT_EQ(ComponentFromMetricNames({"vm_rpc_rows_sent_total", "vm_rows_inserted_total"}),
+            "vminsert");
 }
 
 TEST(ComponentEvidence, ShortVersion) {
@@ -193,7 +215,7 @@ TEST(VmAnswerError, BusyServerIsRetriedNotSplit) {
     const Status s = StatusFromVmAnswer(status, body, "cannot export window", c);
     EXPECT_EQ(s.code(), StatusCode::kUnavailable) << s.ToString();
     EXPECT_FALSE(NeedsSplit(s)) << s.ToString();
-    EXPECT_TRUE(IsRetryable(s)) << s.ToString();
+    EXPECT_TRUE(IsTransient(s)) << s.ToString();
   }
   const Status slow = StatusFromVmAnswer(
       503, "timeout exceeded during query execution: 30.000 seconds", "cannot export window", c);
@@ -214,14 +236,45 @@ TEST(VmAnswerError, BusyServerIsRetriedNotSplit) {
 }
 
 TEST(IsMissingExportRoute, RecognisesOnlyRouteProblems) {
+  Connection c;
+  c.full_api_url = "http://h:8481/select/1429/prometheus";
   EXPECT_TRUE(IsMissingExportRoute(
-      Status::NotFound("cannot export: HTTP 400 Bad Request: missing route for \"/x\"")));
-  EXPECT_TRUE(IsMissingExportRoute(Status::NotFound("cannot export: HTTP 404 Not Found")));
+      StatusFromVmAnswer(400, "missing route for \"/x\"", "cannot export", c)));
+  EXPECT_TRUE(IsMissingExportRoute(StatusFromVmAnswer(404, "", "cannot export", c)));
   EXPECT_TRUE(IsMissingExportRoute(
-      Status::NotFound("cannot export: HTTP 400: unsupported path requested")));
-  EXPECT_FALSE(IsMissingExportRoute(Status::Unauthenticated("cannot export: HTTP 401")));
-  EXPECT_FALSE(IsMissingExportRoute(Status::Unavailable("cannot export: connection refused")));
+      StatusFromVmAnswer(400, "unsupported path requested", "cannot export", c)));
+  EXPECT_FALSE(IsMissingExportRoute(StatusFromVmAnswer(401, "", "cannot export", c)));
+  // The message names the URL; only the kind decides.
+  EXPECT_FALSE(IsMissingExportRoute(
+      Status::NotFound("cannot export from http://h/missing route for/ HTTP 404")));
   EXPECT_FALSE(IsMissingExportRoute(Status::Ok()));
+}
+
+// Decisions come from the answer, never from a message holding the URL or tenant: tenant 1429
+// with "too many series" is a too-big answer, not a 429.
+TEST(VmAnswerKind, ClassifiesByStatusAndVmTextOnly) {
+  EXPECT_EQ(VmAnswerKind(429, "too many requests"), ErrorKind::kHttpStatus);
+  EXPECT_EQ(VmAnswerKind(422, "the number of matching timeseries exceeds 300000"),
+            ErrorKind::kVmTooBig);
+  EXPECT_EQ(VmAnswerKind(400, "too many series: -search.maxUniqueTimeseries"),
+            ErrorKind::kVmTooBig);
+  // Busy: retried as it is, though the text names a -search.max* flag.
+  EXPECT_EQ(
+      VmAnswerKind(
+          503,
+          "couldn't start executing the request in 10s, since -search.maxConcurrentRequests=8"),
+      ErrorKind::kVmBusy);
+  EXPECT_EQ(
+      VmAnswerKind(503, "timeout exceeded during query execution: 30s; -search.maxQueryDuration"),
+      ErrorKind::kVmQueryTimeout);
+  EXPECT_EQ(VmAnswerKind(400, "cannot parse match[]"), ErrorKind::kVmBadRequest);
+  EXPECT_EQ(VmAnswerKind(502, "bad gateway"), ErrorKind::kHttpStatus);
+  Connection c;
+  c.full_api_url = "http://h:8481/select/1429/prometheus";
+  const Status s =
+      StatusFromVmAnswer(422, "too many series", "cannot export from " + c.full_api_url, c);
+  EXPECT_EQ(s.kind(), ErrorKind::kVmTooBig);
+  EXPECT_EQ(s.upstream_status(), 422);
 }
 
 }  // namespace

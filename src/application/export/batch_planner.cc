@@ -41,7 +41,8 @@ int64_t WindowMillisFor(const ExportConfig& config, uint64_t estimated_series) {
   return AutoWindowMillis(config.time_range, estimated_series);
 }
 
-std::vector<TimeRange> PlanWindows(const TimeRange& range, int64_t window_ms, const WindowGrid& grid) {
+std::vector<TimeRange> PlanWindows(const TimeRange& range, int64_t window_ms,
+                                   const WindowGrid& grid) {
   std::vector<TimeRange> windows;
   window_ms = std::max<int64_t>(window_ms, 1);
   if (grid.step_ms > 1) window_ms = std::max(grid.step_ms, window_ms / grid.step_ms * grid.step_ms);
@@ -56,7 +57,8 @@ std::vector<TimeRange> PlanWindows(const TimeRange& range, int64_t window_ms, co
   return windows;
 }
 
-std::optional<std::pair<TimeRange, TimeRange>> SplitWindow(const TimeRange& w, const WindowGrid& grid) {
+std::optional<std::pair<TimeRange, TimeRange>> SplitWindow(const TimeRange& w,
+                                                           const WindowGrid& grid) {
   const UnixMillis mid = GridFloor(w.start_ms + w.duration_ms() / 2, grid);
   if (mid <= w.start_ms || mid >= w.end_ms) return std::nullopt;
   return std::make_pair(TimeRange{w.start_ms, mid}, TimeRange{mid, w.end_ms});

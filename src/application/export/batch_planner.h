@@ -30,9 +30,11 @@ int64_t AutoWindowMillis(const TimeRange& range, uint64_t estimated_series);
 int64_t WindowMillisFor(const ExportConfig& config, uint64_t estimated_series);
 
 // Consecutive windows of about `window_ms` covering `range`; inner boundaries lie on `grid`.
-std::vector<TimeRange> PlanWindows(const TimeRange& range, int64_t window_ms, const WindowGrid& grid);
+std::vector<TimeRange> PlanWindows(const TimeRange& range, int64_t window_ms,
+                                   const WindowGrid& grid);
 
 // Halves `w` at a grid point; nullopt when it cannot be split any further.
-std::optional<std::pair<TimeRange, TimeRange>> SplitWindow(const TimeRange& w, const WindowGrid& grid);
+std::optional<std::pair<TimeRange, TimeRange>> SplitWindow(const TimeRange& w,
+                                                           const WindowGrid& grid);
 
 }  // namespace vmx

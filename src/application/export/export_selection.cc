@@ -59,8 +59,9 @@ Result<ExportSelection> SelectionFor(const ExportConfig& config) {
     return sel;
   }
   if (config.jobs.empty()) {
-    return Status::InvalidArgument("jobs must name at least one job in cluster mode",
-                                   "pick the jobs of the components in the wizard, or use custom mode");
+    return Status::InvalidArgument(
+        "jobs must name at least one job in cluster mode",
+        "pick the jobs of the components in the wizard, or use custom mode");
   }
   sel.match = "{" + JobsMatcher(config.jobs) + "}";
   return sel;

@@ -12,8 +12,8 @@
 namespace vmx {
 
 struct ExportSelection {
-  std::string match;               // match[] for /api/v1/export, or the MetricsQL query
-  bool metricsql = false;          // true: evaluate with query_range instead of exporting
+  std::string match;       // match[] for /api/v1/export, or the MetricsQL query
+  bool metricsql = false;  // true: evaluate with query_range instead of exporting
 };
 
 // The selection for `config`; an error names the missing or wrong field. In custom selector mode,

@@ -7,10 +7,20 @@
 #include <random>
 
 #include "application/export/staged_exports.h"
+#include "application/export/staging_journal.h"
 
 namespace fs = std::filesystem;
 
 namespace vmx {
+namespace {
+
+constexpr size_t kMaxDroppedKept = 10'000;  // tombstones are small; still, not without bound
+
+bool Finished(ExportJobState s) {
+  return s != ExportJobState::kPending && s != ExportJobState::kRunning;
+}
+
+}  // namespace
 
 std::string NewExportId() {
   static std::mutex mu;
@@ -24,21 +34,27 @@ ExportService::ExportService(ExportServiceOptions options) : options_(std::move(
 }
 
 ExportService::~ExportService() {
-  std::map<std::string, std::shared_ptr<ExportJob>> jobs;
+  std::map<std::string, Entry> jobs;
   {
     std::lock_guard<std::mutex> lock(mu_);
     jobs.swap(jobs_);
   }
-  for (auto& [id, job] : jobs) {
-    const bool failed = job->state() == ExportJobState::kFailed;
-    (void)job->Cancel();
-    job->Wait();
-    if (job->state() == ExportJobState::kCompleted) continue;
-    const std::string dir = job->StartJson().value("staging_path", "");
-    // A failed export (disk full, VictoriaMetrics gone) that a later process can continue keeps
-    // its completed windows; everything else is removed, so a clean exit leaves nothing behind.
-    if (failed && job->ResumableElsewhere()) {
-      spdlog::warn("export {} failed; its completed windows stay in {} for `vmexporter export -resume={}`", id, dir, id);
+  for (auto& [id, entry] : jobs) {
+    ExportJob& job = *entry.job;
+    const bool failed = job.state() == ExportJobState::kFailed;
+    (void)job.Cancel();
+    job.Wait();
+    if (job.state() == ExportJobState::kCompleted) continue;
+    const std::string dir = job.staging_dir();
+    // A failed or interrupted export (disk full, VictoriaMetrics gone, Ctrl-C) that a later
+    // process can continue keeps its completed windows; everything else is removed, so a clean
+    // exit leaves nothing behind.
+    if (job.ResumableElsewhere() && (failed || job.state() == ExportJobState::kCanceled) &&
+        !dir.empty()) {
+      spdlog::warn(
+          "export {} did not finish; its completed windows stay in {} for `vmexporter export "
+          "-resume={}`",
+          id, dir, id);
       continue;
     }
     std::error_code ec;
@@ -48,13 +64,24 @@ ExportService::~ExportService() {
 
 Result<std::shared_ptr<ExportJob>> ExportService::Start(const ExportConfig& config) {
   auto job = std::make_shared<ExportJob>(NewExportId(), config, options_.job);
-  if (Status s = job->Start(); !s.ok()) return s;
-  std::lock_guard<std::mutex> lock(mu_);
-  jobs_[job->id()] = job;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    SweepLocked();
+    jobs_[job->id()] = Entry{job};
+  }
+  if (Status s = job->Start(); !s.ok()) {
+    // Nothing was fetched: whatever the start left in the staging dir is of no use.
+    std::error_code ec;
+    if (const std::string dir = job->staging_dir(); !dir.empty()) fs::remove_all(dir, ec);
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.erase(job->id());
+    return s;
+  }
   return job;
 }
 
-Result<std::shared_ptr<ExportJob>> ExportService::Adopt(const std::string& root, const std::string& job_id,
+Result<std::shared_ptr<ExportJob>> ExportService::Adopt(const std::string& root,
+                                                        const std::string& job_id,
                                                         const nlohmann::json& secrets) {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -68,9 +95,19 @@ Result<std::shared_ptr<ExportJob>> ExportService::Adopt(const std::string& root,
   Result<ExportConfig> config = StagedExportConfig(*staged, secrets);
   if (!config.ok()) return config.status();
   auto job = std::make_shared<ExportJob>(job_id, *config, options_.job);
-  if (Status s = job->StartFromStaging(staged->manifest); !s.ok()) return s;
-  std::lock_guard<std::mutex> lock(mu_);
-  jobs_[job->id()] = job;
+  {
+    // Two adoptions of one staged export at once would share its files: the second is refused.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!jobs_.emplace(job_id, Entry{job}).second) {
+      return Status::Conflict(fmt::format("export {} is already being resumed", job_id),
+                              "follow its status");
+    }
+  }
+  if (Status s = job->StartFromStaging(staged->manifest); !s.ok()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    jobs_.erase(job_id);
+    return s;
+  }
   return job;
 }
 
@@ -78,8 +115,9 @@ Status ExportService::Discard(const std::string& root, const std::string& job_id
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (jobs_.count(job_id) > 0) {
-      return Status::Conflict(fmt::format("export {} belongs to this process", job_id),
-                              "cancel it; its staged windows are removed when the bundle is written");
+      return Status::Conflict(
+          fmt::format("export {} belongs to this process", job_id),
+          "cancel it; its staged windows are removed when the bundle is written");
     }
   }
   // Only a directory found under the root by its listing, named like a job id and holding our
@@ -109,28 +147,89 @@ Status ExportService::Discard(const std::string& root, const std::string& job_id
   return Status::Ok();
 }
 
-Result<std::shared_ptr<ExportJob>> ExportService::Find(const std::string& job_id) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = jobs_.find(job_id);
-  if (it == jobs_.end()) {
-    return Status::NotFound(fmt::format("no export job with id {:?}", job_id),
-                            "start one with POST /api/export/start; ids last until the process exits");
+void ExportService::SweepLocked() const {
+  const auto now = std::chrono::steady_clock::now();
+  for (auto it = jobs_.begin(); it != jobs_.end();) {
+    Entry& e = it->second;
+    const ExportJobState state = e.job->state();
+    if (!Finished(state)) {
+      e.finished = {};
+      ++it;
+      continue;
+    }
+    if (e.finished == std::chrono::steady_clock::time_point{}) e.finished = now;
+    const bool downloaded = e.downloaded != std::chrono::steady_clock::time_point{};
+    const bool expired = now - e.finished >= options_.finished_ttl ||
+                         (downloaded && now - e.downloaded >= options_.downloaded_ttl);
+    if (!expired) {
+      ++it;
+      continue;
+    }
+    Dropped d;
+    d.state = ExportJobStateName(state);
+    d.reason = downloaded ? "its bundle was downloaded" : "it finished more than an hour ago";
+    if (std::optional<ExportResult> r = e.job->result()) {
+      d.archive_path = r->archive_path;
+      d.archive_name = r->archive_name;
+    }
+    if (dropped_.size() >= kMaxDroppedKept) dropped_.erase(dropped_.begin());
+    dropped_[it->first] = std::move(d);
+    it = jobs_.erase(it);
   }
-  return it->second;
 }
 
-Result<std::string> ExportService::OwnBundlePath(const std::string& path_or_name) const {
+Result<std::shared_ptr<ExportJob>> ExportService::Find(const std::string& job_id) const {
   std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [id, job] : jobs_) {
-    std::optional<ExportResult> r = job->result();
-    if (!r) continue;
-    if (path_or_name == r->archive_path || path_or_name == r->archive_name) {
-      std::error_code ec;
-      if (fs::is_regular_file(r->archive_path, ec)) return r->archive_path;
-    }
+  SweepLocked();
+  auto it = jobs_.find(job_id);
+  if (it != jobs_.end()) return it->second.job;
+  if (auto d = dropped_.find(job_id); d != dropped_.end()) {
+    return Status::Gone(fmt::format("export {} is {} and no longer tracked: {}", job_id,
+                                    d->second.state, d->second.reason),
+                        d->second.archive_path.empty()
+                            ? "start a new export"
+                            : "its bundle is still at " + d->second.archive_path);
   }
-  return Status::NotFound(fmt::format("{:?} is not a bundle this vmexporter produced", path_or_name),
-                          "only bundles exported by this process can be downloaded");
+  return Status::NotFound(
+      fmt::format("no export job with id {:?}", job_id),
+      "start one with POST /api/export/start; ids last until the process exits");
+}
+
+Result<std::string> ExportService::OwnBundlePath(const std::string& path_or_name) {
+  std::lock_guard<std::mutex> lock(mu_);
+  SweepLocked();
+  std::error_code ec;
+  for (auto& [id, e] : jobs_) {
+    std::optional<ExportResult> r = e.job->result();
+    if (!r || (path_or_name != r->archive_path && path_or_name != r->archive_name)) continue;
+    if (!fs::is_regular_file(r->archive_path, ec)) continue;
+    if (e.downloaded == std::chrono::steady_clock::time_point{})
+      e.downloaded = std::chrono::steady_clock::now();
+    return r->archive_path;
+  }
+  for (const auto& [id, d] : dropped_) {
+    if (d.archive_path.empty() ||
+        (path_or_name != d.archive_path && path_or_name != d.archive_name))
+      continue;
+    if (fs::is_regular_file(d.archive_path, ec)) return d.archive_path;
+  }
+  return Status::NotFound(
+      fmt::format("{:?} is not a bundle this vmexporter produced", path_or_name),
+      "only bundles exported by this process can be downloaded");
+}
+
+void ExportService::CancelAll() {
+  std::vector<std::shared_ptr<ExportJob>> jobs;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (const auto& [id, e] : jobs_) jobs.push_back(e.job);
+  }
+  for (const auto& job : jobs) (void)job->Cancel();
+}
+
+size_t ExportService::jobs_held() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return jobs_.size();
 }
 
 }  // namespace vmx

@@ -2,9 +2,8 @@
 // /api/v1/export route and for MetricsQL selections.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <functional>
+#include <nlohmann/json.hpp>
 #include <string_view>
 
 #include "common/status.h"

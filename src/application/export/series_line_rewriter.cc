@@ -1,11 +1,11 @@
 #include "application/export/series_line_rewriter.h"
 
 #include <fmt/format.h>
-#include <nlohmann/json.hpp>
 #include <simdjson.h>
 
 #include <charconv>
 #include <cstring>
+#include <nlohmann/json.hpp>
 #include <unordered_map>
 #include <vector>
 
@@ -169,13 +169,27 @@ void AppendJsonString(std::string_view s, std::string* out) {
     out->append(s.data() + plain, i - plain);
     plain = i + 1;
     switch (c) {
-      case '"': out->append("\\\""); break;
-      case '\\': out->append("\\\\"); break;
-      case '\n': out->append("\\n"); break;
-      case '\r': out->append("\\r"); break;
-      case '\t': out->append("\\t"); break;
-      case '\b': out->append("\\b"); break;
-      case '\f': out->append("\\f"); break;
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      case '\b':
+        out->append("\\b");
+        break;
+      case '\f':
+        out->append("\\f");
+        break;
       default: {
         const char esc[7] = {'\\', 'u', '0', '0', kHex[c >> 4], kHex[c & 15], 0};
         out->append(esc);
@@ -219,10 +233,12 @@ Status SeriesLineRewriter::RewriteMetric(std::string_view metric, std::string* o
   simdjson::ondemand::document doc;
   simdjson::ondemand::object obj;
   const auto bad = [&](const char* what) {
-    return Status::InvalidArgument(fmt::format("malformed metric object ({}): {:.200}", what, metric));
+    return Status::InvalidArgument(
+        fmt::format("malformed metric object ({}): {:.200}", what, metric));
   };
-  if (c.parser.iterate(simdjson::padded_string_view(c.padded.data(), metric.size(), c.padded.size()))
-          .get(doc) != simdjson::SUCCESS ||
+  if (c.parser.iterate(
+                  simdjson::padded_string_view(c.padded.data(), metric.size(), c.padded.size()))
+              .get(doc) != simdjson::SUCCESS ||
       doc.get_object().get(obj) != simdjson::SUCCESS) {
     return bad("not a JSON object");
   }
@@ -230,10 +246,12 @@ Status SeriesLineRewriter::RewriteMetric(std::string_view metric, std::string* o
   for (auto field_result : obj) {
     simdjson::ondemand::field field;
     std::string_view key, value;
-    if (std::move(field_result).get(field) != simdjson::SUCCESS || field.unescaped_key().get(key) != simdjson::SUCCESS) {
+    if (std::move(field_result).get(field) != simdjson::SUCCESS ||
+        field.unescaped_key().get(key) != simdjson::SUCCESS) {
       return bad("bad label name");
     }
-    if (field.value().get_string().get(value) != simdjson::SUCCESS) return bad("label value is not a string");
+    if (field.value().get_string().get(value) != simdjson::SUCCESS)
+      return bad("label value is not a string");
     if (c.labels.size() <= n) c.labels.emplace_back();
     c.labels[n].name.assign(key);
     c.labels[n].value.assign(value);
@@ -286,22 +304,24 @@ Status SeriesLineRewriter::Rewrite(std::string_view line, std::string* out) {
 
   // Keep the last sample of each step bucket; VictoriaMetrics returns a series' samples sorted.
   Cache& c = *cache_;
-  if (!SplitElements(parts.values, &c.value_items) || !SplitElements(parts.timestamps, &c.ts_items) ||
-      c.value_items.size() != c.ts_items.size()) {
-    return Status::InvalidArgument(
-        fmt::format("malformed export line (values and timestamps differ in length): {:.120}", line));
+  if (!SplitElements(parts.values, &c.value_items) ||
+      !SplitElements(parts.timestamps, &c.ts_items) || c.value_items.size() != c.ts_items.size()) {
+    return Status::InvalidArgument(fmt::format(
+        "malformed export line (values and timestamps differ in length): {:.120}", line));
   }
   c.ts.resize(c.ts_items.size());
   for (size_t i = 0; i < c.ts_items.size(); ++i) {
     const std::string_view t = c.ts_items[i];
     if (std::from_chars(t.data(), t.data() + t.size(), c.ts[i]).ec != std::errc()) {
-      return Status::InvalidArgument(fmt::format("malformed timestamp {:?} in export line", std::string(t)));
+      return Status::InvalidArgument(
+          fmt::format("malformed timestamp {:?} in export line", std::string(t)));
     }
   }
   std::string values = "[", timestamps = "[";
   uint64_t kept = 0;
   for (size_t i = 0; i < c.ts.size(); ++i) {
-    if (i + 1 < c.ts.size() && FloorDiv(c.ts[i + 1], step_ms_) == FloorDiv(c.ts[i], step_ms_)) continue;
+    if (i + 1 < c.ts.size() && FloorDiv(c.ts[i + 1], step_ms_) == FloorDiv(c.ts[i], step_ms_))
+      continue;
     if (kept++ > 0) {
       values.push_back(',');
       timestamps.push_back(',');

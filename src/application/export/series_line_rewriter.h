@@ -5,7 +5,8 @@
 // bucket [k*step, (k+1)*step) is kept, like VictoriaMetrics deduplication.
 //
 // Rewritten metric objects are cached by their original text (bounded, per worker: the export's
-// memory target is shared by all workers), because the same series comes back in every window. Not thread-safe: one rewriter per worker; the Obfuscator is shared.
+// memory target is shared by all workers), because the same series comes back in every window. Not
+// thread-safe: one rewriter per worker; the Obfuscator is shared.
 #pragma once
 
 #include <cstdint>

@@ -1,13 +1,11 @@
 // StagingArea: one export job's directory under the staging dir. Every completed window lands
-// there as two files, its lines as text and the same lines as a raw deflate piece for the ZIP
-// (each written as ".part", renamed when complete), next to a small manifest.json listing the plan
-// and the completed windows, so a crash or cancel loses at most the windows that were still
-// running. The text copy only serves hashing and goes as soon as the bundle has hashed it.
-// Holds no secrets. Not thread-safe; the job serialises calls.
+// there once, as a raw deflate piece of its lines for the ZIP (written as ".part", renamed when
+// complete), next to the job's manifest and journal (StagingJournal), so a crash or cancel loses
+// at most the windows that were still running. Directories are 0700 and files 0600, created
+// without following symlinks. Holds no secrets. Not thread-safe; the job serialises calls.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
+#include <cstdio>
 #include <string>
 
 #include "common/status.h"
@@ -18,23 +16,19 @@ namespace vmx {
 class StagingArea {
  public:
   StagingArea() = default;
-  // Creates (or reopens) "<root>/<job_id>"; root empty means "<system temp>/vmexporter-staging".
+  // Creates (or reopens) "<root>/<job_id>"; root empty means DefaultStagingRoot().
   static Result<StagingArea> Open(const std::string& root, const std::string& job_id);
 
-  // The directory, e.g. "/tmp/vmexporter-staging/3f2a…".
+  // The directory, e.g. "/run/user/1000/vmexporter/3f2a…".
   const std::string& dir() const { return dir_; }
-  // Final and in-progress file names of a window's lines as text.
-  std::string WindowPath(const TimeRange& w) const;
-  std::string PartPath(const TimeRange& w) const;
   // Final and in-progress file names of the window's lines as a raw deflate piece.
   std::string DeflatedPath(const TimeRange& w) const;
   std::string DeflatedPartPath(const TimeRange& w) const;
-  // Renames a window's ".part" files to their final names.
+  // Creates (truncates) `path` for writing with mode 0600, refusing a symlink; null on failure
+  // (errno set).
+  static FILE* CreateFile(const std::string& path);
+  // Renames a window's ".part" piece to its final name.
   Status CompleteWindow(const TimeRange& w) const;
-  // Removes the text copy of a window (the deflated piece stays for the bundle and for resume).
-  void DropWindowText(const TimeRange& w) const;
-  // Replaces manifest.json atomically.
-  Status WriteManifest(const nlohmann::json& manifest) const;
   // Removes the directory and everything in it.
   Status Remove() const;
 
@@ -42,7 +36,12 @@ class StagingArea {
   std::string dir_;
 };
 
-// The default staging root: "<system temp dir>/vmexporter-staging".
+// The default staging root, private to this user: "$XDG_RUNTIME_DIR/vmexporter" when that is
+// set, else "<temp dir>/vmexporter-<uid>".
 std::string DefaultStagingRoot();
+
+// Creates `dir` and its missing parents; the last component gets mode 0700 and must be a real
+// directory (not a symlink) owned by this user.
+Status MakePrivateDir(const std::string& dir);
 
 }  // namespace vmx

@@ -19,34 +19,18 @@ namespace {
 
 constexpr size_t kFlushBytes = 1 << 20;
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
-bool IsTooManyRequests(const std::string& lower) {
-  return lower.find("429") != std::string::npos || lower.find("too many requests") != std::string::npos;
-}
-
-// Buffered writes of one window's lines to its two staging files: the text and the deflated
-// piece the bundle is assembled from.
-class StagingFiles {
+// Buffered writes of one window's lines, deflated, to its staged piece.
+class StagingFile {
  public:
-  StagingFiles(const StagingArea& staging, const TimeRange& w, int level)
-      : text_path_(staging.PartPath(w)),
-        deflated_path_(staging.DeflatedPartPath(w)),
-        text_(std::fopen(text_path_.c_str(), "wb")),
-        deflated_(std::fopen(deflated_path_.c_str(), "wb")),
-        deflater_(level) {}
-  ~StagingFiles() {
-    if (text_ != nullptr) std::fclose(text_);
-    if (deflated_ != nullptr) std::fclose(deflated_);
+  StagingFile(const StagingArea& staging, const TimeRange& w, int level)
+      : path_(staging.DeflatedPartPath(w)), file_(staging.CreateFile(path_)), deflater_(level) {}
+  ~StagingFile() {
+    if (file_ != nullptr) std::fclose(file_);
   }
   Status OpenStatus() const {
-    if (text_ != nullptr && deflated_ != nullptr) return Status::Ok();
+    if (file_ != nullptr) return Status::Ok();
     return Status::Storage(
-        fmt::format("cannot create staging file {}: {}", text_ == nullptr ? text_path_ : deflated_path_,
-                    std::strerror(errno)),
+        fmt::format("cannot create staging file {}: {}", path_, std::strerror(errno)),
         "set staging_dir to a writable directory with free space");
   }
   std::string& buffer() { return buf_; }
@@ -55,20 +39,17 @@ class StagingFiles {
     if (buf_.empty()) return Status::Ok();
     zbuf_.clear();
     if (Status s = deflater_.Append(buf_, &zbuf_); !s.ok()) return s;
-    if (Status s = Put(text_, text_path_, buf_); !s.ok()) return s;
     buf_.clear();
-    return Put(deflated_, deflated_path_, zbuf_);
+    return Put(zbuf_);
   }
-  // Flushes, ends the deflated piece and closes both files; fills the byte counts and CRC.
+  // Flushes, ends the deflated piece and closes the file; fills the byte counts and CRC.
   Status Close(WindowStats* stats) {
     Status s = Flush();
     zbuf_.clear();
     if (s.ok()) s = deflater_.Finish(&zbuf_);
-    if (s.ok()) s = Put(deflated_, deflated_path_, zbuf_);
-    for (auto [f, path] : {std::pair{&text_, &text_path_}, std::pair{&deflated_, &deflated_path_}}) {
-      if (std::fclose(*f) != 0 && s.ok()) s = WriteError(*path);
-      *f = nullptr;
-    }
+    if (s.ok()) s = Put(zbuf_);
+    if (std::fclose(file_) != 0 && s.ok()) s = WriteError();
+    file_ = nullptr;
     stats->bytes = deflater_.uncompressed_bytes();
     stats->crc32 = deflater_.crc32();
     stats->deflated_bytes = deflated_bytes_;
@@ -76,57 +57,40 @@ class StagingFiles {
   }
 
  private:
-  Status Put(FILE* f, const std::string& path, const std::string& data) {
-    if (!data.empty() && std::fwrite(data.data(), 1, data.size(), f) != data.size()) return WriteError(path);
-    if (f == deflated_) deflated_bytes_ += data.size();
+  Status Put(const std::string& data) {
+    if (!data.empty() && std::fwrite(data.data(), 1, data.size(), file_) != data.size())
+      return WriteError();
+    deflated_bytes_ += data.size();
     return Status::Ok();
   }
-  static Status WriteError(const std::string& path) {
-    return Status::Storage(fmt::format("cannot write staging file {}: {}", path, std::strerror(errno)),
-                            "free space in the staging dir (or set staging_dir elsewhere), then resume");
+  Status WriteError() const {
+    return Status::Storage(
+        fmt::format("cannot write staging file {}: {}", path_, std::strerror(errno)),
+        "free space in the staging dir (or set staging_dir elsewhere), then resume");
   }
 
-  std::string text_path_;
-  std::string deflated_path_;
-  FILE* text_;
-  FILE* deflated_;
+  std::string path_;
+  FILE* file_;
   RawDeflater deflater_;
   uint64_t deflated_bytes_ = 0;
   std::string buf_;
   std::string zbuf_;
 };
 
-// Sleeps `d` unless the job is canceled first.
-void SleepUnlessCanceled(std::chrono::milliseconds d, const std::atomic<bool>& canceled) {
-  const auto until = std::chrono::steady_clock::now() + d;
-  while (!canceled && std::chrono::steady_clock::now() < until) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
+const char* RouteName(int route) {
+  static constexpr const char* kNames[] = {"export", "export without /rw", "query_range"};
+  return kNames[route];
 }
 
 }  // namespace
 
-bool NeedsSplit(const Status& s) {
-  // Decided on kinds: StatusFromVmAnswer read VictoriaMetrics' words once. A busy server's answer
-  // names -search.maxConcurrentRequests too, but it is kUnavailable: retried, never split (split
-  // windows only queue up behind the same busy server until the job fails).
-  return s.code() == StatusCode::kTimeout || s.code() == StatusCode::kTooLarge;
-}
-
-bool IsRetryable(const Status& s) {
-  if (s.ok() || s.code() == StatusCode::kCanceled || s.code() == StatusCode::kStorage) return false;
-  const std::string m = Lower(s.message());
-  return s.code() == StatusCode::kUnavailable || s.code() == StatusCode::kTimeout ||
-         s.code() == StatusCode::kInternal || IsTooManyRequests(m) ||
-         m.find("connection") != std::string::npos;
-}
-
-WindowFetcher::WindowFetcher(FetchShared* shared, std::shared_ptr<Obfuscator> obfuscator, int64_t step_ms)
+WindowFetcher::WindowFetcher(FetchShared* shared, std::shared_ptr<Obfuscator> obfuscator,
+                             int64_t step_ms)
     : shared_(shared), rewriter_(std::move(obfuscator), step_ms) {}
 
 Status WindowFetcher::FetchOnce(const TimeRange& w, const StagingArea& staging, WindowStats* stats,
                                 std::atomic<uint64_t>* live_lines, Route* used) {
-  StagingFiles file(staging, w, shared_->compression_level);
+  StagingFile file(staging, w, shared_->compression_level);
   if (Status s = file.OpenStatus(); !s.ok()) return s;
   const uint64_t lines_before = rewriter_.lines();
   const uint64_t samples_before = rewriter_.samples();
@@ -147,30 +111,20 @@ Status WindowFetcher::FetchOnce(const TimeRange& w, const StagingArea& staging, 
   } else {
     LineSplitter splitter;
     Status line_error;
-    char last_byte = '\n';
     // /api/v1/export includes both ends; end-1ms keeps the window half-open.
     *used = shared_->use_rw_fallback ? Route::kRwFallbackExport : Route::kExport;
-    VmClient* exporter = *used == Route::kRwFallbackExport ? shared_->rw_fallback_client : shared_->client;
+    VmClient* exporter =
+        *used == Route::kRwFallbackExport ? shared_->rw_fallback_client : shared_->client;
     result = exporter->Export({shared_->selection.match}, w.start_ms, w.end_ms - 1,
-                                     [&](std::string_view chunk) {
-                                       if (shared_->canceled) return false;
-                                       if (!chunk.empty()) last_byte = chunk.back();
-                                       line_error = splitter.Feed(chunk, on_line);
-                                       return line_error.ok();
-                                     });
+                              [&](std::string_view chunk) {
+                                if (*shared_->stop) return false;
+                                line_error = splitter.Feed(chunk, on_line);
+                                return line_error.ok();
+                              });
     if (!line_error.ok()) result = line_error;
-    // VictoriaMetrics ends every export line with a newline: an answer that stops inside a line
-    // was cut short on the way (seen through vmauth under load: a complete HTTP answer holding 21
-    // bytes of a line), which a retry fixes; it is not a malformed line.
-    if (result.ok() && last_byte != '\n') {
-      result = Status::Unavailable(
-          fmt::format("the export answer for {}..{} ended inside a line", FormatRfc3339(w.start_ms),
-                      FormatRfc3339(w.end_ms)),
-          "the server or a proxy in between cut the answer short; check its logs");
-    }
     if (result.ok()) result = splitter.Finish(on_line);
   }
-  if (shared_->canceled) result = Status::Canceled();
+  if (*shared_->stop) result = Status::Canceled();
   if (result.ok()) result = file.Close(stats);
   if (!result.ok()) {
     live_lines->fetch_sub(counted, std::memory_order_relaxed);
@@ -178,44 +132,63 @@ Status WindowFetcher::FetchOnce(const TimeRange& w, const StagingArea& staging, 
   }
   stats->lines = rewriter_.lines() - lines_before;
   stats->samples = rewriter_.samples() - samples_before;
+  stats->source = RouteName(static_cast<int>(*used));
   return Status::Ok();
 }
 
 Status WindowFetcher::Fetch(const TimeRange& w, const StagingArea& staging, WindowStats* stats,
                             std::atomic<uint64_t>* live_lines) {
-  const RetryPolicy& retry = shared_->retry;
-  std::chrono::milliseconds backoff = retry.first_backoff;
+  const auto started = std::chrono::steady_clock::now();
+  Backoff backoff(shared_->retry);
   Status last;
-  for (int attempt = 1; attempt <= retry.attempts; ++attempt) {
+  int missing_route_answers = 0;
+  while (true) {
     Route used = Route::kExport;
     last = FetchOnce(w, staging, stats, live_lines, &used);
-    if (last.ok()) return last;
-    if (last.code() == StatusCode::kCanceled) break;
+    if (last.ok() || last.code() == StatusCode::kCanceled) break;
     if (used != Route::kQueryRange && IsMissingExportRoute(last)) {
-      // Remembered for the whole job: later windows go straight to the next route. Routes only
-      // move forward (export, export without /rw, query_range), so this ends.
-      if (used == Route::kExport && shared_->rw_fallback_client != nullptr) {
-        shared_->use_rw_fallback = true;
-      } else {
-        shared_->use_query_range = true;
+      // A proxy's transient 404 must not move the whole job: the route is given up only when it
+      // answers "missing" twice in a row. Routes only move forward (export, export without
+      // /rw, query_range), so this ends. Another worker may have moved on meanwhile.
+      const bool moved = used == Route::kExport
+                             ? (shared_->use_rw_fallback || shared_->use_query_range)
+                             : shared_->use_query_range.load();
+      if (!moved && ++missing_route_answers >= 2) {
+        if (used == Route::kExport && shared_->rw_fallback_client != nullptr) {
+          shared_->use_rw_fallback = true;
+        } else {
+          shared_->use_query_range = true;
+        }
       }
-      --attempt;
+      if (moved || missing_route_answers >= 2) missing_route_answers = 0;
       continue;
     }
-    if (NeedsSplit(last) || !IsRetryable(last)) break;
-    if (attempt < retry.attempts) {
-      SleepUnlessCanceled(backoff, shared_->canceled);
-      backoff = std::min(backoff * 2, retry.max_backoff);
-    } else {
-      last = last.Wrap(fmt::format("gave up after {} attempts", retry.attempts));
+    missing_route_answers = 0;
+    if (!IsTransient(last)) break;
+    const int attempt = backoff.attempts();
+    std::optional<std::chrono::milliseconds> delay = backoff.Next();
+    if (!delay) {
+      last = last.Wrap(backoff.GaveUpText());
+      break;
+    }
+    if (shared_->on_retry) shared_->on_retry(w, {attempt, *delay, last});
+    SleepUnlessCanceled(*delay, *shared_->stop);
+    if (*shared_->stop) {
+      last = Status::Canceled();
+      break;
     }
   }
+  if (last.ok()) {
+    stats->seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+    return last;
+  }
   // A window that did not complete leaves nothing behind that could pass for data.
-  std::remove(staging.PartPath(w).c_str());
   std::remove(staging.DeflatedPartPath(w).c_str());
   if (last.code() == StatusCode::kCanceled) return last;
   return last.Wrap(fmt::format("cannot export window {}..{} from {}", FormatRfc3339(w.start_ms),
-                               FormatRfc3339(w.end_ms), RedactUrl(shared_->client->connection().full_api_url)));
+                               FormatRfc3339(w.end_ms),
+                               RedactUrl(shared_->client->connection().full_api_url)));
 }
 
 }  // namespace vmx

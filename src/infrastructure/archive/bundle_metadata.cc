@@ -35,7 +35,10 @@ nlohmann::json BundleMetadataToJson(const BundleMetadata& m) {
       {"vm_versions", versions},
       {"vm_versions_seen", m.vm_versions.ToJson()},
       {"selection",
-       {{"mode", m.mode}, {"query_type", m.query_type}, {"selector", m.selector}, {"source", m.source}}},
+       {{"mode", m.mode},
+        {"query_type", m.query_type},
+        {"selector", m.selector},
+        {"source", m.source}}},
       {"metric_step_seconds", m.metric_step_seconds},
       {"batching", m.batching},
       {"obfuscation_policy", m.obfuscation_policy},
@@ -76,7 +79,8 @@ Status WriteSha256Sidecar(const std::string& zip_path, const std::string& sha256
   }
   std::error_code ec;
   std::filesystem::rename(tmp, path, ec);
-  if (ec) return Status::Internal(fmt::format("cannot rename {} to {}: {}", tmp, path, ec.message()));
+  if (ec)
+    return Status::Internal(fmt::format("cannot rename {} to {}: {}", tmp, path, ec.message()));
   return Status::Ok();
 }
 

@@ -2,10 +2,9 @@
 // the other entries. Holds no secrets and no original values of obfuscated labels.
 #pragma once
 
-#include <nlohmann/json.hpp>
-
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -26,16 +25,16 @@ struct BundleMetadata {
   uint64_t samples_count = 0;
   bool obfuscated = false;
   std::string tool_version;
-  ComponentVersions vm_versions;                        // every version seen, with instances
-  std::string mode;                                     // "cluster" | "custom"
-  std::string query_type;                               // "selector" | "metricsql"
-  std::string selector;                                 // the match[] or MetricsQL sent to VM
+  ComponentVersions vm_versions;  // every version seen, with instances
+  std::string mode;               // "cluster" | "custom"
+  std::string query_type;         // "selector" | "metricsql"
+  std::string selector;           // the match[] or MetricsQL sent to VM
   int64_t metric_step_seconds = 0;
-  nlohmann::json batching;                              // {enabled, strategy, window_seconds, windows}
-  nlohmann::json obfuscation_policy;                    // rules, never mappings or keys
-  nlohmann::json privacy_report;                        // rule counters, never originals
-  std::string source;                                   // "export" or "query_range fallback"
-  std::map<std::string, std::string> entry_sha256;      // entry name -> SHA-256 hex
+  nlohmann::json batching;                          // {enabled, strategy, window_seconds, windows}
+  nlohmann::json obfuscation_policy;                // rules, never mappings or keys
+  nlohmann::json privacy_report;                    // rule counters, never originals
+  std::string source;                               // "export" or "query_range fallback"
+  std::map<std::string, std::string> entry_sha256;  // entry name -> SHA-256 hex
 };
 
 // The JSON written as metadata.json.

@@ -58,6 +58,9 @@ std::string QuotedAfter(std::string_view text, std::string_view marker) {
   return std::string(text.substr(pos, end - pos));
 }
 
+Status VmAnswerStatus(int http_status, std::string_view body, const std::string& what,
+                      const Connection& connection);
+
 }  // namespace
 
 std::vector<std::string> SecretsOf(const Connection& c) {
@@ -108,8 +111,49 @@ std::string CleanVmErrorText(std::string_view body, const std::vector<std::strin
   return out;
 }
 
+ErrorKind VmAnswerKind(int http_status, std::string_view body) {
+  if (http_status == 404 || Contains(body, "missing route for") ||
+      Contains(body, "unsupported path")) {
+    return ErrorKind::kVmMissingRoute;
+  }
+  if (http_status == 429 || http_status == 401 || http_status == 403) return ErrorKind::kHttpStatus;
+  // Busy, not refusing: the query queue (-search.maxConcurrentRequests, -search.maxQueueDuration)
+  // or the storage's concurrent index searches are full, whatever the status (export answers 400,
+  // queries 503). The same request may pass a moment later; a smaller one would wait just as long.
+  // Checked first: these answers name -search.max* flags too.
+  if (Contains(body, "couldn't start executing the request") ||
+      Contains(body, "concurrent searches are performed")) {
+    return ErrorKind::kVmBusy;
+  }
+  if (Contains(body, "search.maxQueryDuration") || Contains(body, "timeout exceeded") ||
+      Contains(body, "context deadline exceeded")) {
+    return ErrorKind::kVmQueryTimeout;
+  }
+  // Limits on what one request may touch: a smaller window asks for less.
+  static constexpr std::string_view kTooBig[] = {"exceeds",
+                                                 "too many series",
+                                                 "too many time series",
+                                                 "too many timeseries",
+                                                 "search.max",
+                                                 "cannot find tag filters matching less than"};
+  if (http_status == 413 || std::any_of(std::begin(kTooBig), std::end(kTooBig),
+                                        [&](std::string_view m) { return Contains(body, m); })) {
+    return ErrorKind::kVmTooBig;
+  }
+  if (http_status == 400 || http_status == 422) return ErrorKind::kVmBadRequest;
+  return ErrorKind::kHttpStatus;
+}
+
 Status StatusFromVmAnswer(int http_status, std::string_view body, const std::string& what,
                           const Connection& connection) {
+  return VmAnswerStatus(http_status, body, what, connection)
+      .WithKind(VmAnswerKind(http_status, body), http_status);
+}
+
+namespace {
+
+Status VmAnswerStatus(int http_status, std::string_view body, const std::string& what,
+                      const Connection& connection) {
   const std::string text = CleanVmErrorText(body, SecretsOf(connection));
   const std::string cause =
       fmt::format("HTTP {}{}{}{}", http_status, HttpReasonPhrase(http_status)[0] != '\0' ? " " : "",
@@ -184,26 +228,22 @@ Status StatusFromVmAnswer(int http_status, std::string_view body, const std::str
     return Status::Unavailable(message,
                                "the server is rate-limiting: retry later or reduce parallelism");
   }
-  // Busy, not refusing: the query queue (-search.maxConcurrentRequests, -search.maxQueueDuration)
-  // or the storage's concurrent index searches are full, whatever the status (export answers 400,
-  // queries 503). The same request may pass a moment later; a smaller one would wait just as long.
-  if (Contains(body, "couldn't start executing the request") ||
-      Contains(body, "concurrent searches are performed")) {
-    return Status::Unavailable(
-        message,
-        "VictoriaMetrics is busy with other queries: retry later, or lower the "
-        "export's parallelism");
-  }
-  if (Contains(body, "timeout exceeded")) {
-    return Status::Timeout(
-        message,
-        "narrow the time range or the selector, or raise the server's -search.maxQueryDuration");
-  }
-  if (http_status == 413 || Contains(body, "too many") || Contains(body, "exceeds") ||
-      Contains(body, "-search.max") ||
-      Contains(body, "cannot find tag filters matching less than")) {
-    return Status::TooLarge(
-        message, "narrow the time range or the selector, or raise the server's -search.max* limit");
+  switch (VmAnswerKind(http_status, body)) {
+    case ErrorKind::kVmBusy:
+      return Status::Unavailable(
+          message,
+          "VictoriaMetrics is busy with other queries: retry later, or lower the "
+          "export's parallelism");
+    case ErrorKind::kVmQueryTimeout:
+      return Status::Timeout(
+          message,
+          "narrow the time range or the selector, or raise the server's -search.maxQueryDuration");
+    case ErrorKind::kVmTooBig:
+      return Status::TooLarge(
+          message,
+          "narrow the time range or the selector, or raise the server's -search.max* limit");
+    default:
+      break;
   }
   if (http_status == 400 || http_status == 422) {
     return Status::InvalidArgument(message);
@@ -216,5 +256,7 @@ Status StatusFromVmAnswer(int http_status, std::string_view body, const std::str
   if (http_status >= 500) return Status::Unavailable(message);
   return Status::Unavailable(message);
 }
+
+}  // namespace
 
 }  // namespace vmx

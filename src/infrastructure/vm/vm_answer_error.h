@@ -17,8 +17,13 @@ namespace vmx {
 // "***", whitespace collapsed, at most ~300 characters.
 std::string CleanVmErrorText(std::string_view body, const std::vector<std::string>& secrets);
 
+// What kind of refusal an answer is (see ErrorKind), from its status and VictoriaMetrics' own
+// error text: the body only, never a message that holds our URL.
+ErrorKind VmAnswerKind(int http_status, std::string_view body);
+
 // The Status for an HTTP answer with a non-2xx status (or a 2xx one whose JSON says
 // "status":"error"). `what` says what was attempted ("cannot query http://…/api/v1/query").
+// Its kind() is VmAnswerKind() and its upstream_status() the HTTP status.
 Status StatusFromVmAnswer(int http_status, std::string_view body, const std::string& what,
                           const Connection& connection);
 

@@ -67,6 +67,7 @@ VmClient::VmClient(const Connection& connection, const HttpClientOptions& transp
   o.total_timeout = transport.total_timeout;
   o.max_response_bytes = transport.max_response_bytes;
   o.user_agent = transport.user_agent;
+  o.cancel = transport.cancel;
   http_ = std::make_unique<HttpClient>(std::move(o));
   while (!connection_.full_api_url.empty() && connection_.full_api_url.back() == '/') {
     connection_.full_api_url.pop_back();
@@ -86,6 +87,12 @@ Result<nlohmann::json> VmClient::GetApi(const std::string& api_path, const FormF
     return StatusFromVmAnswer(r->status, r->body, context, connection_);
   }
   nlohmann::json j = nlohmann::json::parse(r->body, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() && !r->body.empty() && r->body.front() == '{') {
+    return Status::Unavailable(fmt::format("{}: the answer ended early ({} bytes of JSON)", context,
+                                           r->body.size()),
+                               "a proxy in between may have dropped the connection")
+        .WithKind(ErrorKind::kTruncatedBody);
+  }
   if (j.is_discarded() || !j.is_object()) {
     return Status::Unavailable(
         fmt::format("{}: the answer is not JSON ({} bytes, starts with {:?})", context,
@@ -190,25 +197,36 @@ Status VmClient::Export(const std::vector<std::string>& match, UnixMillis start_
   AddMatches(&f, match);
   f.emplace_back("start", SecondsParam(start_ms));
   f.emplace_back("end", SecondsParam(end_ms));
-  Result<HttpResponse> r = http_->PostFormStream(url, f, on_data);
+  // VictoriaMetrics ends every line with '\n'; a body that stops elsewhere was cut short (a
+  // proxy or load balancer dropped the connection at a moment HTTP framing did not reveal).
+  uint64_t received = 0;
+  char last = '\n';
+  Result<HttpResponse> r = http_->PostFormStream(url, f, [&](std::string_view chunk) {
+    if (!chunk.empty()) {
+      received += chunk.size();
+      last = chunk.back();
+    }
+    return on_data(chunk);
+  });
   if (!r.ok()) return r.status().Wrap("cannot export series");
-  if (r->status >= 200 && r->status < 300) return Status::Ok();
   const std::string context = fmt::format("cannot export series from {}", RedactUrl(url));
+  if (r->status >= 200 && r->status < 300) {
+    if (last == '\n') return Status::Ok();
+    return Status::Unavailable(
+               fmt::format("{}: the answer ended in the middle of a line after {} bytes", context,
+                           received),
+               "a proxy in between may have dropped the connection")
+        .WithKind(ErrorKind::kTruncatedBody);
+  }
   Status s = StatusFromVmAnswer(r->status, r->body, context, connection_);
-  if (r->status == 404 || r->body.find("missing route") != std::string::npos ||
-      r->body.find("unsupported path") != std::string::npos) {
-    return Status::NotFound(s.message() + " (the export route is missing)",
-                            "the export falls back to /api/v1/query_range for this URL");
+  if (s.kind() == ErrorKind::kVmMissingRoute) {
+    return Status(StatusCode::kNotFound, s.message() + " (the export route is missing)",
+                  "the export falls back to /api/v1/query_range for this URL")
+        .WithKind(s.kind(), s.upstream_status());
   }
   return s;
 }
 
-bool IsMissingExportRoute(const Status& s) {
-  if (s.code() != StatusCode::kNotFound) return false;
-  const std::string& m = s.message();
-  return m.find("export route is missing") != std::string::npos ||
-         m.find("missing route") != std::string::npos ||
-         m.find("unsupported path") != std::string::npos || m.find("HTTP 404") != std::string::npos;
-}
+bool IsMissingExportRoute(const Status& s) { return s.kind() == ErrorKind::kVmMissingRoute; }
 
 }  // namespace vmx

@@ -24,7 +24,8 @@ class VmClient {
   // `connection` must be normalised (full_api_url set; see NormalizeConnection); it is used as is.
   explicit VmClient(const Connection& connection);
   // Same, taking the timeouts, size limit and user agent from `transport` (auth and TLS always
-  // come from the connection). `transport.stall_timeout` bounds silence on streams.
+  // come from the connection). `transport.stall_timeout` bounds silence on streams, and
+  // `transport.cancel` stops calls in flight.
   VmClient(const Connection& connection, const HttpClientOptions& transport);
   ~VmClient();
 
@@ -51,7 +52,7 @@ class VmClient {
 
   // POST /api/v1/export with match[], start, end (both inclusive, in ms precision) and streams
   // the JSON-lines body to `on_data`. A missing export route gives a Status for which
-  // IsMissingExportRoute() is true.
+  // IsMissingExportRoute() is true; a 2xx body that ends mid-line has kind kTruncatedBody.
   Status Export(const std::vector<std::string>& match, UnixMillis start_ms, UnixMillis end_ms,
                 const HttpClient::DataCallback& on_data);
 

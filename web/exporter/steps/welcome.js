@@ -139,7 +139,7 @@ function stagedItem(e, root, ctx, onGone) {
   if (!e.in_use) actions.append(discard);  // another vmexporter is writing it
   const how = e.resumable
     ? h('div', { class: 'help' }, 'Resume fetches only the missing windows; in a terminal: ',
-      h('code', { class: 'command', text: `vmexporter export -resume=${e.job_id} -staging-dir=${root}` }),
+      h('code', { class: 'command', text: `vmexporter export -resume=${e.job_id} -staging-dir=${root}${e.url ? '' : ' -url=URL'}` }),
       e.keyed ? ' with the same credentials and obfuscation key.' : ' with the same credentials.')
     : h('div', { class: 'help' }, `Cannot be resumed: ${e.reason}.`);
   item.append(head, how, actions, form, err);
@@ -147,7 +147,8 @@ function stagedItem(e, root, ctx, onGone) {
 }
 
 // What a continuation needs again: the secret of its authentication, the obfuscation key of a
-// keyed export, and the URL when the staging did not keep it.
+// keyed export, and the URL, jobs or query when the staging did not keep them (obfuscated
+// exports keep no originals there; they are checked against the start's).
 function fillResumeForm(form, e, root, ctx, err) {
   const inputs = {};
   const add = (key, label, help, type = 'password') => {
@@ -156,6 +157,8 @@ function fillResumeForm(form, e, root, ctx, err) {
     form.append(field({ label, input, help }).root);
   };
   if (!e.url) add('url', 'VictoriaMetrics URL', 'The same URL as when the export started.', 'text');
+  if (e.originals_needed && e.mode === 'custom') add('query', 'Series selector or MetricsQL query', 'The same as when the export started.', 'text');
+  if (e.originals_needed && e.mode === 'cluster') add('jobs', 'Jobs', 'The jobs named at the start, comma-separated; empty when none were named (every job).', 'text');
   if (e.auth_type === 'basic') add('password', 'Password', 'The user name is kept from the start.');
   if (e.auth_type === 'bearer') add('token', 'Bearer token');
   if (e.auth_type === 'header') add('header_value', 'Header value');
@@ -168,6 +171,8 @@ function fillResumeForm(form, e, root, ctx, err) {
     if (Object.keys(auth).length) body.auth = auth;
     if (inputs.obfuscation_key) body.obfuscation_key = inputs.obfuscation_key.value;
     if (inputs.url) body.url = inputs.url.value.trim();
+    if (inputs.query) body.query = inputs.query.value.trim();
+    if (inputs.jobs) body.jobs = inputs.jobs.value.split(',').map((j) => j.trim()).filter(Boolean);
     btn.disabled = true;
     try {
       const reply = await api('api/export/resume', { body });
