@@ -381,9 +381,12 @@ Result<HttpResponse> Perform(HttpClient::Pool* pool, const HttpClientOptions& o,
                             "narrow the time range or the selector");
   }
   if (rc != CURLE_OK) {
-    curl_off_t connect_us = 0;
+    // A reused connection has no connect time of its own; the request got as far as sending
+    // (pretransfer) once a connection stood, fresh or reused.
+    curl_off_t connect_us = 0, pretransfer_us = 0;
     curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connect_us);
-    return TransportError(rc, verb, url, error_buffer, o, connect_us > 0);
+    curl_easy_getinfo(c, CURLINFO_PRETRANSFER_TIME_T, &pretransfer_us);
+    return TransportError(rc, verb, url, error_buffer, o, connect_us > 0 || pretransfer_us > 0);
   }
   return response;
 }

@@ -486,8 +486,10 @@ TEST_F(ExportResilience, CliInterruptedBySigintPrintsAResumeCommandThatWorksAsPr
   EXPECT_LT(CountFiles(staging_.path(), ".deflate"), 12u);
   EXPECT_GE(CountFiles(staging_.path(), ".deflate"), 3u) << "completed windows are kept";
   EXPECT_EQ(CountFiles(staging_.path(), ".part"), 0u);
-  const size_t at = log.find("vmexporter export -resume=");
-  ASSERT_NE(at, std::string::npos) << log;
+  // The command on its own line, as printed for the user to copy.
+  const size_t line = log.find("\n  vmexporter export -resume=");
+  ASSERT_NE(line, std::string::npos) << log;
+  const size_t at = line + 3;
   const std::string printed = log.substr(at, log.find('\n', at) - at);
   EXPECT_NE(printed.find("-staging-dir=" + staging_.path()), std::string::npos) << printed;
   EXPECT_EQ(log.find("sigint-key"), std::string::npos) << "the key is never printed";

@@ -7,27 +7,34 @@
 #include <filesystem>
 #include <fstream>
 
+#include "application/export/export_job.h"
 #include "support/vm_harness.h"
 
 namespace vmx {
 namespace {
 
 nlohmann::json Manifest(bool obfuscated, bool keyed, int64_t created_ms) {
-  return {{"job_id", "x"},
-          {"obfuscated", obfuscated},
-          {"keyed", keyed},
-          {"created_ms", created_ms},
-          {"windows", {{{"start_ms", 0}, {"end_ms", 1}, {"completed", true}, {"samples", 5}},
-                       {{"start_ms", 1}, {"end_ms", 2}, {"completed", false}}}},
-          {"config",
-           {{"connection", {{"url", "http://127.0.0.1:8428"}, {"auth", {{"type", "basic"}, {"username", "alice"}}}}},
-            {"time_range", {{"start", "2025-01-01T00:00:00Z"}, {"end", "2025-01-01T01:00:00Z"}}},
-            {"mode", "custom"},
-            {"query", "{job=\"vmagent\"}"},
-            {"obfuscation", {{"enabled", obfuscated}, {"keyed", keyed}}}}}};
+  return {
+      {"job_id", "x"},
+      {"obfuscated", obfuscated},
+      {"keyed", keyed},
+      {"created_ms", created_ms},
+      {"windows",
+       {{{"start_ms", 0}, {"end_ms", 1}, {"completed", true}, {"samples", 5}},
+        {{"start_ms", 1}, {"end_ms", 2}, {"completed", false}}}},
+      {"config",
+       {{"connection",
+         {{"url", "http://127.0.0.1:8428"}, {"auth", {{"type", "basic"}, {"username", "alice"}}}}},
+        {"time_range", {{"start", "2025-01-01T00:00:00Z"}, {"end", "2025-01-01T01:00:00Z"}}},
+        {"mode", "custom"},
+        {"query", "{job=\"vmagent\"}"},
+        {"obfuscation", {{"enabled", obfuscated}, {"keyed", keyed}}}}}};
 }
 
-void Stage(const std::string& root, const std::string& id, const nlohmann::json& manifest) {
+// Stages `manifest` as export `id`; a keyed one records the check of the key "key-1", as
+// ExportJob writes it (StagedExportConfig refuses a key that does not match it).
+void Stage(const std::string& root, const std::string& id, nlohmann::json manifest) {
+  if (manifest.value("keyed", false)) manifest["key_check"] = StagedKeyCheck("key-1", id);
   std::filesystem::create_directories(root + "/" + id);
   std::ofstream(root + "/" + id + "/manifest.json") << manifest.dump();
 }
@@ -63,8 +70,9 @@ TEST(StagedExports, SecretsGivenAgainJoinTheRecordedSettings) {
   Result<StagedExport> e = FindStagedExport(root.path(), "k");
   ASSERT_TRUE(e.ok());
   // Only the password again: the user name comes from the manifest.
-  Result<ExportConfig> c = StagedExportConfig(*e, {{"auth", {{"type", "basic"}, {"username", ""}, {"password", "pw"}}},
-                                                   {"obfuscation_key", "key-1"}});
+  Result<ExportConfig> c =
+      StagedExportConfig(*e, {{"auth", {{"type", "basic"}, {"username", ""}, {"password", "pw"}}},
+                              {"obfuscation_key", "key-1"}});
   ASSERT_TRUE(c.ok()) << c.status().ToString();
   EXPECT_EQ(c->connection.auth.username, "alice");
   EXPECT_EQ(c->connection.auth.password, "pw");

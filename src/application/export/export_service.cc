@@ -51,10 +51,11 @@ ExportService::~ExportService() {
     // exit leaves nothing behind.
     if (job.ResumableElsewhere() && (failed || job.state() == ExportJobState::kCanceled) &&
         !dir.empty()) {
+      // The whole command: without -staging-dir, run as printed it would look elsewhere.
       spdlog::warn(
           "export {} did not finish; its completed windows stay in {} for `vmexporter export "
-          "-resume={}`",
-          id, dir, id);
+          "-resume={} -staging-dir={}`",
+          id, dir, id, fs::path(dir).parent_path().string());
       continue;
     }
     std::error_code ec;
