@@ -143,13 +143,16 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
   // the same -jobs again, not the list discovery found.
   originals_check_ = StagedOriginalsCheck(config_, id_);
   const std::atomic<bool>& stop = scheduler_.stop_flag();
+  // A fresh export that cannot reach VictoriaMetrics at all fails now with the connection error;
+  // a resume rides out an outage like the windows do (it was reachable before).
+  RetryPolicy start_retry = options_.retry;
+  start_retry.retry_unreachable = staged != nullptr;
   const auto on_start_retry = [this](const RetryNote& note) {
     spdlog::info("export {}: retrying (attempt {}, next in {} ms): {}", id_, note.attempt + 1,
                  note.delay.count(), note.cause.message());
   };
   if (Status s = CallWithRetries(
-          options_.retry, stop, [&] { return ResolveClusterJobs(config_, *client_); },
-          on_start_retry);
+          start_retry, stop, [&] { return ResolveClusterJobs(config_, *client_); }, on_start_retry);
       !s.ok()) {
     return s;
   }
@@ -174,9 +177,9 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
   // obfuscator can only guess from metric names), and metadata.json names the components and
   // their versions. Not fatal: the guess remains.
   Status hints = CallWithRetries(
-      options_.retry, stop, [&] { return ResolveJobComponents(config_, *client_); },
-      on_start_retry);
+      start_retry, stop, [&] { return ResolveJobComponents(config_, *client_); }, on_start_retry);
   if (hints.code() == StatusCode::kCanceled) return hints;
+  if (!start_retry.retry_unreachable && IsUnreachable(hints)) return hints;
   if (!hints.ok()) spdlog::warn("{}", hints.ToString());
   if (config_.obfuscation.enabled || !config_.obfuscation.drop_labels.empty()) {
     obfuscator_ = ObfuscatorFor(config_.obfuscation);
@@ -205,7 +208,9 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
   Result<StagingLock> held = StagingLock::Acquire(staging_.dir());
   if (!held.ok()) return held.status();
   staging_lock_ = std::move(*held);
-  if (Status s = ProbeWritableDir(staging_.dir(), "staging dir", "set staging_dir to a writable directory"); !s.ok()) {
+  if (Status s = ProbeWritableDir(staging_.dir(), "staging dir",
+                                  "set staging_dir to a writable directory");
+      !s.ok()) {
     return s;
   }
   journal_ = StagingJournal(staging_.dir());
@@ -222,7 +227,7 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
       Result<uint64_t> n = uint64_t{0};
       const auto count_at = [&](UnixMillis t) {
         return CallWithRetries(
-            options_.retry, stop,
+            start_retry, stop,
             [&] {
               n = CountSeriesAt(*client_, shared_.selection.match, t);
               return n.status();
@@ -235,6 +240,7 @@ Status ExportJob::Launch(const nlohmann::json* staged) {
             count_at(std::min(config_.time_range.start_ms + 300'000, config_.time_range.end_ms));
       }
       if (counted.code() == StatusCode::kCanceled) return counted;
+      if (!start_retry.retry_unreachable && IsUnreachable(counted)) return counted;
       if (counted.ok()) series = *n;
     }
     {
@@ -394,6 +400,7 @@ void ExportJob::Run() {
   for (std::thread& t : workers) t.join();
   if (s.ok()) {
     if (Status rm = staging_.Remove(); !rm.ok()) spdlog::warn("export {}: {}", id_, rm.ToString());
+    staging_lock_ = StagingLock();  // nothing left to guard; a failed or canceled job keeps it
   }
   ReleaseConnections();
   std::lock_guard<std::mutex> lock(mu_);

@@ -24,6 +24,10 @@ bool IsTransient(const Status& s) {
   }
 }
 
+bool IsUnreachable(const Status& s) {
+  return s.kind() == ErrorKind::kConnectRefused || s.kind() == ErrorKind::kConnectTimeout;
+}
+
 bool NeedsSplit(const Status& s) {
   return s.kind() == ErrorKind::kVmTooBig || s.kind() == ErrorKind::kVmQueryTimeout;
 }
@@ -74,6 +78,7 @@ Status CallWithRetries(const RetryPolicy& policy, const std::atomic<bool>& cance
     if (s.ok() || s.code() == StatusCode::kCanceled) return s;
     if (canceled) return Status::Canceled();
     if (!IsTransient(s)) return s;
+    if (!policy.retry_unreachable && IsUnreachable(s)) return s;
     const int attempt = backoff.attempts();
     std::optional<std::chrono::milliseconds> delay = backoff.Next();
     if (!delay) return s.Wrap(backoff.GaveUpText());

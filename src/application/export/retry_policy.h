@@ -20,11 +20,17 @@ struct RetryPolicy {
   // -retry.maxTime: how long one call (one window, one count) keeps retrying.
   std::chrono::milliseconds max_time{600'000};
   int max_attempts = 0;  // 0: only max_time limits
+  // False before an export has fetched anything: a VictoriaMetrics that refuses connections or
+  // never answers the connect then is far more likely a wrong URL or port than an outage, and
+  // the user should hear so at once, not after -retry.maxTime.
+  bool retry_unreachable = true;
 };
 
 // True for failures worth repeating unchanged: the transport kinds, a busy VictoriaMetrics,
 // 429 and 5xx answers.
 bool IsTransient(const Status& s);
+// True when nothing answered at all: connection refused, host unreachable or connect timeout.
+bool IsUnreachable(const Status& s);
 // True when VictoriaMetrics itself refused a window as too big or too slow: halving it is the fix.
 bool NeedsSplit(const Status& s);
 
