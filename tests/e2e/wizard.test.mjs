@@ -468,10 +468,15 @@ test('VM stopped mid-export: the error is shown, and resume after VM is back com
   // A snapshot writes the fresh in-memory parts to disk, so the crash below keeps the data.
   assert.equal((await fetch(`${own.url}/snapshot/create`)).status, 200);
   const proxy = await startDelayProxy(own.url, 250, /\/api\/v1\/export/);
-  // By default an export rides out 10 minutes of outage (-retry.maxTime); 3 s make the retries
-  // run out within the test.
-  const { page, startText, endText } = await startSlowExport(proxy.url, ['-retry.maxTime=3s']);
+  // By default an export rides out 10 minutes of outage (-retry.maxTime); 20 s make the retries
+  // run out within the test, and are long enough to see them on the page.
+  const { page, startText, endText } = await startSlowExport(proxy.url, ['-retry.maxTime=20s']);
   await killVictoriaMetrics(own);
+  // While it retries, the page says so and why (not a silent, frozen progress bar).
+  const retrying = page.locator('[data-role=export] [data-role=retrying]');
+  await retrying.waitFor({ timeout: 15000 });
+  assert.match(await retrying.textContent(), /keeps trying[\s\S]*retrying window \S+ \.\. \S+ \(attempt \d+/);
+  await shots(page, '6-export-retrying');
   // Retries with backoff run out, then the job fails with a message the user can act on.
   await expectExportState(page, 'failed', 120000);
   const errorText = await page.locator('[data-role=export] .error-box').textContent();

@@ -16,6 +16,7 @@
 
 #include "common/zip_entries.h"
 #include "domain/time_range.h"
+#include "support/fault_proxy.h"
 #include "support/vm_harness.h"
 
 namespace vmx::testing {
@@ -376,19 +377,18 @@ TEST_F(VmgatherContract, CustomSelectorExportKeepsOnlyTheChosenJobs) {
 }
 
 TEST_F(VmgatherContract, CancelAndResumeAsVmgathersUiDoes) {
-  // A VictoriaMetrics that stops answering after the export started keeps the job running
-  // (its windows are retried), so the cancel below always meets a running job.
-  VmSingle vm;
-  vm.Import(Fixture(end_ms_));
+  // Export requests wait at the proxy's gate, so the cancel below always meets a running job.
+  FaultProxy proxy(vm_->port());
+  proxy.CloseGateAfter(0);
   json body = ClusterExport(json::array(), json::array(), false);
-  body["connection"] = Connection(vm.url());
+  body["connection"] = Connection(proxy.url());
   body["mode"] = "custom";
   body["query_type"] = "selector";
   body["query"] = R"({job="vmagent-prod"})";
-  vm.Stop();
   auto [status, start] = Call("POST", "/api/export/start", body);
   ASSERT_EQ(status, 200) << start;
   const std::string id = start["job_id"];
+  ASSERT_TRUE(proxy.WaitUntilHeld(1));
 
   auto [sc, cancel] = Call("POST", "/api/export/cancel", {{"job_id", id}});
   ASSERT_EQ(sc, 200) << cancel;
@@ -400,7 +400,7 @@ TEST_F(VmgatherContract, CancelAndResumeAsVmgathersUiDoes) {
   EXPECT_EQ(canceled["state"], "canceled") << canceled;
   EXPECT_TRUE(canceled["eta"].is_null()) << canceled;
 
-  vm.Start();
+  proxy.OpenGate();
   auto [sr, resumed] = Call("POST", "/api/export/resume", {{"job_id", id}});
   ASSERT_EQ(sr, 200) << resumed;
   EXPECT_EQ(resumed["job_id"], id);

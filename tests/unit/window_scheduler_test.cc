@@ -35,6 +35,23 @@ TEST(WindowScheduler, HandsOutEarliestFirstAndSplitsInPlace) {
   EXPECT_EQ(done->range.end_ms, 50);
 }
 
+TEST(WindowScheduler, RetryNoteLastsUntilItsWindowGetsThrough) {
+  WindowScheduler s;
+  s.Load({0, 200}, {10, 0}, Windows(2, 100), 100);
+  s.BeginRun();
+  std::optional<TimeRange> first = s.Take();
+  std::optional<TimeRange> second = s.Take();
+  ASSERT_TRUE(first && second);
+  s.NoteRetry(*second, {1, std::chrono::milliseconds(1500), Status::Unavailable("refused")});
+  EXPECT_NE(s.Snapshot().retry_note.find("refused"), std::string::npos);
+  s.Completed(*first, {}, {});  // another window's success says nothing about this one
+  EXPECT_NE(s.Snapshot().retry_note.find("(attempt 2, next in 1.5 s)"), std::string::npos)
+      << s.Snapshot().retry_note;
+  s.Completed(*second, {}, {});
+  EXPECT_EQ(s.Snapshot().retry_note, "");
+  EXPECT_EQ(s.Snapshot().retries, 1u);
+}
+
 TEST(WindowScheduler, FetchingStaysABoundedWayAheadOfTheAssembler) {
   WindowScheduler s;
   s.Load({0, 1000}, {1, 0}, Windows(10, 100), 3);

@@ -68,6 +68,10 @@ void WindowScheduler::Completed(const TimeRange& range, const WindowStats& stats
   w.state = ScheduledWindow::State::kDone;
   w.stats = stats;
   w.jobs = std::move(jobs);
+  // The window that was being retried got through: the note would only alarm now.
+  if (range.start_ms <= retry_window_start_ && retry_window_start_ < range.end_ms) {
+    retry_note_.clear();
+  }
   last_batch_seconds_ = stats.seconds;
   batch_seconds_total_ += stats.seconds;
   ++batches_timed_;
@@ -124,6 +128,7 @@ void WindowScheduler::NoteRetry(const TimeRange& w, const RetryNote& note) {
   std::lock_guard<std::mutex> lock(mu_);
   ++retries_;
   retry_note_ = text;
+  retry_window_start_ = w.start_ms;
 }
 
 std::optional<ScheduledWindow> WindowScheduler::WaitDone(UnixMillis start) {

@@ -104,6 +104,7 @@ class WindowScheduler {
   std::atomic<bool> stop_{false};
   uint64_t retries_ = 0;
   std::string retry_note_;
+  UnixMillis retry_window_start_ = 0;  // of the window retry_note_ is about
   double done_at_run_start_ = 0;
   double last_batch_seconds_ = 0;
   double batch_seconds_total_ = 0;  // of the windows completed in this run

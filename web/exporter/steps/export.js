@@ -167,6 +167,9 @@ function renderProgress(status) {
       h('span', { class: 'progress-pct' }, `${Math.floor(progress * 100)}%`)),
     bar, stats,
     h('p', { class: 'help' }, 'Current window: ', h('span', { class: 'mono', 'data-role': 'current-window' }, active ? rangeText(status.current_range) : '—')),
+    active && status.retrying ? h('p', { class: 'warn-text', 'data-role': 'retrying' },
+      'VictoriaMetrics is not answering as it should; the export keeps trying (it waits up to -retry.maxTime per window, then fails and can be resumed): ',
+      h('span', { class: 'mono' }, status.retrying)) : null,
     status.source && status.source !== 'export' ? h('p', { class: 'warn-text', 'data-role': 'source' }, `Reading data with ${status.source}.`) : null,
     active || status.resumable === false ? null : h('p', { class: 'help' }, `${formatNumber(done)} of ${formatNumber(total)} windows are finished and kept in the staging directory; Resume fetches only the rest, with the same pseudonyms.`),
     err, actions);
