@@ -1,5 +1,5 @@
 # vmexporter / vmimport. The two commands a new user needs: `make demo` and `make test`.
-.PHONY: deps build build-asan test test-unit test-integration test-e2e demo demo-stop bench fuzz format clean
+.PHONY: deps build build-bin build-asan test test-unit test-integration test-e2e demo demo-stop bench fuzz format clean
 
 BUILD      ?= build
 BUILD_ASAN ?= build-asan
@@ -18,27 +18,31 @@ $(BUILD_ASAN)/build.ninja:
 build: deps $(BUILD)/build.ninja
 	cmake --build $(BUILD) -j $(JOBS)
 
+# The release binaries alone: what the browser tests and the demo run (no benchmarks).
+build-bin: deps $(BUILD)/build.ninja
+	cmake --build $(BUILD) -j $(JOBS) --target vmexporter vmimport
+
 # The test build: everything with AddressSanitizer and UndefinedBehaviorSanitizer.
 build-asan: deps $(BUILD_ASAN)/build.ninja
 	cmake --build $(BUILD_ASAN) -j $(JOBS)
 
 # Unit and integration tests (real victoria-metrics/vmauth started by the tests themselves)
 # under ASan/UBSan, then the browser tests against the release binaries.
-test: build build-asan
+test: build-bin build-asan
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS) --timeout 300
 	VMX_BIN_DIR=$(CURDIR)/$(BUILD)/bin npm run -s test:e2e
 
 test-unit: build-asan
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) -L unit
 
-test-integration: build build-asan
+test-integration: build-bin build-asan
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS) -L integration
 
-test-e2e: build
+test-e2e: build-bin
 	VMX_BIN_DIR=$(CURDIR)/$(BUILD)/bin npm run -s test:e2e
 
 # A local VictoriaMetrics with realistic demo data, and the wizard pointed at it.
-demo: build
+demo: build-bin
 	scripts/demo.sh
 
 demo-stop:
