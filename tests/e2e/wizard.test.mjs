@@ -476,6 +476,7 @@ test('VM stopped mid-export: the error is shown, and resume after VM is back com
   const retrying = page.locator('[data-role=export] [data-role=retrying]');
   await retrying.waitFor({ timeout: 15000 });
   assert.match(await retrying.textContent(), /keeps trying[\s\S]*retrying window \S+ \.\. \S+ \(attempt \d+/);
+  assert.equal(await page.locator('[data-role=export] [data-role=eta]').textContent(), '—');
   await shots(page, '6-export-retrying');
   // Retries with backoff run out, then the job fails with a message the user can act on.
   await expectExportState(page, 'failed', 120000);

@@ -146,7 +146,8 @@ function renderProgress(status) {
   const stats = h('div', { class: 'stats' },
     stat(`${formatNumber(done)} / ${formatNumber(total)}`, 'windows done', 'windows'),
     stat(rate.perSecond === null || !count ? '—' : formatNumber(rate.perSecond), bySamples ? 'samples/s' : 'series/s', 'rate'),
-    stat(active ? etaText(status.eta_seconds ?? status.eta) : '—', 'remaining', 'eta'),
+    // While a window is being retried nobody knows how long the outage lasts.
+    stat(active && !status.retrying ? etaText(status.eta_seconds ?? status.eta) : '—', 'remaining', 'eta'),
     stat(!count ? '—' : formatNumber(count), bySamples ? 'samples exported' : 'series exported', 'count'));
   const title = { pending: 'Preparing the export…', running: 'Exporting…', failed: 'The export stopped with an error',
     canceled: 'The export was cancelled', cancelled: 'The export was cancelled' }[s] || s;
