@@ -244,6 +244,10 @@ TEST_F(ExportEngine, BundleOpensVerifiesAndReimportsWithPlainCurl) {
   EXPECT_EQ(meta["export_id"], r.export_id);
   EXPECT_EQ(meta["obfuscated"], true);
   EXPECT_EQ(meta["metrics_count"], 36);
+  // Windows were sized from the index's series count of the day (no pass over the samples).
+  EXPECT_EQ(meta["batching"]["series_estimate"],
+            nlohmann::json({{"series", 36}, {"source", "index"}}))
+      << meta["batching"].dump();
   for (const char* secret : {"10.0.0.1", "10.0.1.5", "storage-prod", "agent-prod", "db-7.corp"}) {
     EXPECT_EQ(metrics.find(secret), std::string::npos) << secret;
     EXPECT_EQ(meta.dump().find(secret), std::string::npos) << secret;
@@ -506,6 +510,33 @@ TEST_F(ExportEngine, FallsBackToQueryRangeWhenTheExportRouteIsMissing) {
   EXPECT_NEAR(static_cast<double>(ours.total) / 36, range_.duration_ms() / 60'000.0, 2.0);
 }
 
+// A gateway that does not route VictoriaMetrics' index statistics (/api/v1/status/tsdb answers
+// 400 "missing route"): the windows are sized from count() instead and the export completes.
+TEST_F(ExportEngine, SeriesAreCountedWithQueriesWhereTheIndexStatisticsAreNotRouted) {
+  VmAuth gateway(
+      "users:\n  - username: \"r\"\n    password: \"p\"\n    url_map:\n"
+      "      - src_paths: [\"/api/v1/query.*\", \"/api/v1/export\", \"/api/v1/series.*\", "
+      "\"/api/v1/label.*\"]\n        url_prefix: \"" +
+      vm_.root_url() + "\"\n");
+  const HttpAnswer refused =
+      HttpCall("GET", gateway.url() + "/api/v1/status/tsdb", "", "", "r", "p");
+  ASSERT_EQ(refused.status, 400) << refused.body;
+  auto service = Service();
+  nlohmann::json j = ConfigJson(gateway.url());
+  j["connection"]["auth"] = {{"type", "basic"}, {"username", "r"}, {"password", "p"}};
+  const std::shared_ptr<ExportJob> job = Finished(*service, j);
+  ASSERT_NE(job, nullptr);
+  ASSERT_EQ(job->state(), ExportJobState::kCompleted) << job->StatusJson().dump();
+  const nlohmann::json meta =
+      nlohmann::json::parse(BundleEntry(job->result()->archive_path, "metadata.json"));
+  EXPECT_EQ(meta["batching"]["series_estimate"],
+            nlohmann::json({{"series", 36}, {"source", "count"}}))
+      << meta["batching"].dump();
+  const Samples ours = ParseSamples(BundleEntry(job->result()->archive_path, "metrics.jsonl"));
+  EXPECT_EQ(ours.duplicates, 0u);
+  EXPECT_EQ(ours.total, 36u * (kSamplesPerSeries - 1));
+}
+
 // A managed gateway's /rw/ route serves queries but not /api/v1/export: the job exports through
 // the same URL without /rw (a real vmauth routing both), not the slower query_range.
 TEST_F(ExportEngine, RwRouteWithoutExportFallsBackToThePlainPrefixInsideTheJob) {
@@ -721,12 +752,13 @@ TEST_F(ExportEngine, ExportOfAKilledProcessResumesInTheNextOneWithTheSameKey) {
     })) << st.dump();
     // While it runs, another process sees it in use: it offers neither Resume nor Discard.
     ServerBinary observer(VmexporterBinary(), {"-no-browser", "-output=" + out.path()});
-    const nlohmann::json running =
-        nlohmann::json::parse(observer.Api("GET", "/api/export/staged?dir=" + staging_.path()).body)["staged"];
+    const nlohmann::json running = nlohmann::json::parse(
+        observer.Api("GET", "/api/export/staged?dir=" + staging_.path()).body)["staged"];
     ASSERT_EQ(running.size(), 1u) << running.dump();
     EXPECT_TRUE(running[0]["in_use"].get<bool>()) << running.dump();
     EXPECT_FALSE(running[0]["resumable"].get<bool>()) << running.dump();
-    const nlohmann::json ids = {{"job_id", job_id}, {"staging_dir", staging_.path()}, {"obfuscation_key", "resume-key-1"}};
+    const nlohmann::json ids = {
+        {"job_id", job_id}, {"staging_dir", staging_.path()}, {"obfuscation_key", "resume-key-1"}};
     EXPECT_EQ(observer.Api("POST", "/api/export/discard", ids.dump()).status, 409);
     EXPECT_EQ(observer.Api("POST", "/api/export/resume", ids.dump()).status, 409);
     EXPECT_TRUE(std::filesystem::exists(staging_.path() + "/" + job_id + "/manifest.json"));

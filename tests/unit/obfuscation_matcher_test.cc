@@ -91,6 +91,60 @@ TEST(LeakGuardTest, FindsOriginalsAsWholeWordsOnly) {
   EXPECT_EQ(guard.Needle(scan.needles[0]), "acme-payments-eu");
 }
 
+// Hits of FeedExportLine over `lines`, and of a plain Feed over the same text.
+std::pair<uint64_t, uint64_t> ExportLineHits(const LeakGuard& guard,
+                                             const std::vector<std::string>& lines) {
+  LeakScan by_line, whole;
+  for (const std::string& line : lines) {
+    guard.FeedExportLine(by_line, line);
+    guard.Feed(whole, line + "\n");
+  }
+  guard.Finish(by_line);
+  guard.Finish(whole);
+  return {by_line.hits, whole.hits};
+}
+
+TEST(LeakGuardTest, ExportLinesSkipOnlySampleArraysThatCannotHoldANeedle) {
+  const LeakGuard guard({"db-prod-7.acme.internal", "10.1.2.3", "[fe80::1]", "node-7"});
+  EXPECT_FALSE(guard.SkipsSampleArrays());  // "[fe80::1]" holds '[': whole lines are scanned
+  const LeakGuard hosts({"db-prod-7.acme.internal", "10.1.2.3", "node-7", "ACME-EU"});
+  ASSERT_TRUE(hosts.SkipsSampleArrays());
+  const std::string labels = R"({"metric":{"__name__":"up","instance":"777.777.1.1:8428"},)";
+  const std::vector<std::pair<std::string, uint64_t>> cases = {
+      {labels + R"("values":[1,2.5,-3e-7,1E+300],"timestamps":[1764547200000,1764547230000]})", 0},
+      {R"({"metric":{"host":"db-prod-7.acme.internal"},"values":[1],"timestamps":[1]})", 1},
+      {R"({"metric":{"node":"NODE-7","ip":"10.1.2.3"},"values":[],"timestamps":[]})", 2},
+      // Arrays that are not plain numbers are scanned: two dots in one element, a word, a string.
+      {labels + R"("values":[10.1.2.3],"timestamps":[1]})", 1},
+      {labels + R"("values":[node-7,1],"timestamps":[1,2]})", 1},
+      {labels + R"("values":[1],"timestamps":["acme-eu"]})", 1},
+      {labels + R"("values":[1,NaN],"timestamps":[1,2],"x":"acme-eu"})", 1},
+      {labels + R"("values":[10.1,2.3],"timestamps":[1,2]})", 0},
+  };
+  for (const auto& [line, hits] : cases) {
+    const auto [by_line, whole] = ExportLineHits(hosts, {line});
+    EXPECT_EQ(by_line, hits) << line;
+    EXPECT_EQ(by_line, whole) << line;
+  }
+}
+
+TEST(LeakGuardTest, NeedlesThatFitInSampleArraysTurnTheSkipOff) {
+  // A number with one dot, a piece of the "timestamps" key, anything with line structure.
+  for (const std::string needle : {"12.5", "1e10", "Timestamp", "a,b-c", "x}yz"}) {
+    const LeakGuard guard({needle, "acme-eu"});
+    ASSERT_EQ(guard.size(), 2u) << needle;
+    EXPECT_FALSE(guard.SkipsSampleArrays()) << needle;
+    const std::string line =
+        R"({"metric":{"a":"b"},"values":[12.5,1e10],"timestamps":[1764547200000]})";
+    const auto [by_line, whole] = ExportLineHits(guard, {line});
+    EXPECT_EQ(by_line, whole) << needle;
+  }
+  EXPECT_EQ(
+      ExportLineHits(LeakGuard({"12.5"}), {R"({"metric":{},"values":[12.5],"timestamps":[1]})"})
+          .first,
+      1u);
+}
+
 TEST(LeakGuardTest, OriginalsInMappingSkipTenants) {
   const nlohmann::json mapping = {
       {"hosts", {{"10.0.0.5", {"777.777.1.1"}}}},

@@ -69,21 +69,21 @@ Status BundleAssembler::AddWindow(const std::string& piece_path, const WindowSta
   LineSplitter lines;
   // A series is its metric object; inside JSON strings a quote is escaped, so the first
   // ',"values":' of a line ends the metric.
-  const LineSplitter::LineCallback count_series = [this](std::string_view line) {
-    const size_t end = line.find(",\"values\":");
-    series_.insert(std::hash<std::string_view>{}(line.substr(0, end)));
-    return Status::Ok();
-  };
   const std::unique_ptr<LeakGuard> guard = leak_guards_ ? leak_guards_() : nullptr;
   LeakScan leaks;
+  const LineSplitter::LineCallback each_line = [&](std::string_view line) {
+    const size_t end = line.find(",\"values\":");
+    series_.insert(std::hash<std::string_view>{}(line.substr(0, end)));
+    if (guard != nullptr) guard->FeedExportLine(leaks, line);
+    return Status::Ok();
+  };
   Status s = InflatePieceFile(piece_path, [&](std::string_view text) -> Status {
     if (stop) return Status::Canceled();
     metrics_hash_->Update(text);
     seen += text.size();
-    if (guard != nullptr) guard->Feed(leaks, text);
-    return lines.Feed(text, count_series);
+    return lines.Feed(text, each_line);
   });
-  if (s.ok()) s = lines.Finish(count_series);
+  if (s.ok()) s = lines.Finish(each_line);
   if (s.ok() && guard != nullptr) {
     guard->Finish(leaks);
     if (leaks.hits > 0) s = LeakFound("metrics.jsonl", leaks);

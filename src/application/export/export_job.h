@@ -143,6 +143,9 @@ class ExportJob {
   WindowScheduler scheduler_;
   WindowGrid grid_;
   int64_t window_ms_ = 0;
+  // What sized the windows: the series count and where it came from ("index": the day's index
+  // statistics, "count": count() over the samples, "none": no estimate, a MetricsQL query).
+  nlohmann::json series_estimate_ = {{"series", nullptr}, {"source", "none"}};
   StagingArea staging_;
   StagingLock staging_lock_;
   StagingJournal journal_;

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <unordered_set>
 
+#include "common/number_array.h"
 #include "infrastructure/obfuscation/learned_tokens.h"
 
 namespace vmx {
@@ -12,6 +13,22 @@ namespace vmx {
 namespace {
 
 constexpr size_t kMaxNeedlesRemembered = 5;
+
+bool IsNumberByte(char c) {
+  return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+}
+
+// Whether `needle` could occur, as the matcher finds it (any ASCII case), among the bytes
+// FeedExportLine skips: inside one plain number, inside `"timestamps":`, or across the
+// structure of a line.
+bool FitsInSampleArrays(const std::string& needle) {
+  if (needle.find_first_of("[]{},\n") != std::string::npos) return true;
+  std::string lower = needle;
+  for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  if (std::string_view("\"timestamps\":").find(lower) != std::string_view::npos) return true;
+  return std::all_of(lower.begin(), lower.end(), IsNumberByte) &&
+         std::count(lower.begin(), lower.end(), '.') <= 1;
+}
 
 std::vector<std::string> Needles(const std::vector<std::string>& originals) {
   std::vector<std::string> out;
@@ -54,7 +71,38 @@ void CollectOriginals(const nlohmann::json& j, std::vector<std::string>& out,
 }  // namespace
 
 LeakGuard::LeakGuard(const std::vector<std::string>& originals)
-    : needles_(Needles(originals)), matcher_(needles_, /*underscore_joins_words=*/true) {}
+    : needles_(Needles(originals)), matcher_(needles_, /*underscore_joins_words=*/true) {
+  skip_sample_arrays_ = std::none_of(needles_.begin(), needles_.end(), FitsInSampleArrays);
+}
+
+void LeakGuard::FeedExportLine(LeakScan& scan, std::string_view line) const {
+  static constexpr std::string_view kValues = ",\"values\":[";
+  static constexpr std::string_view kTimestamps = "],\"timestamps\":[";
+  static constexpr std::string_view kNewline = "\n";
+  if (skip_sample_arrays_) {
+    const size_t values = line.find(kValues);
+    if (values != std::string_view::npos) {
+      // The metric object and `,"values":` are scanned; the arrays from '[' on are skipped when
+      // they hold plain numbers. Every skipped byte is a number byte, a structural byte or part
+      // of the key, so no needle (see FitsInSampleArrays) can end among them, and one that
+      // would start before them holds '[' and is not skipped for.
+      const size_t arrays = values + kValues.size() - 1;
+      const std::string_view rest = line.substr(arrays + 1);
+      const size_t ts = rest.find(kTimestamps);
+      if (ts != std::string_view::npos && rest.size() >= ts + kTimestamps.size() + 2 &&
+          rest.substr(rest.size() - 2) == "]}" && ScanNumberArray(rest.substr(0, ts)).plain &&
+          ScanNumberArray(
+              rest.substr(ts + kTimestamps.size(), rest.size() - 2 - ts - kTimestamps.size()))
+              .plain) {
+        Feed(scan, line.substr(0, arrays));
+        Feed(scan, kNewline);
+        return;
+      }
+    }
+  }
+  Feed(scan, line);
+  Feed(scan, kNewline);
+}
 
 bool LeakGuard::WorthScanning(std::string_view o) {
   if (o.size() < 4) return false;

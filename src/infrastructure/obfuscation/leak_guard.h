@@ -39,8 +39,18 @@ class LeakGuard {
 
   // Feeds the next piece of an entry.
   void Feed(LeakScan& scan, std::string_view data) const;
+  // Feeds one line of metrics.jsonl as the exporter writes it (`line` without its newline):
+  // {"metric":{...},"values":[...],"timestamps":[...]}. When both sample arrays hold only
+  // numbers (digits, '.', 'e', '+', '-' and at most one '.' per element) and no needle could be
+  // spelled inside such arrays or the "timestamps" key (see SkipsSampleArrays), the arrays are
+  // not scanned: that is 90% of an export's bytes. Anything else is scanned as Feed would.
+  void FeedExportLine(LeakScan& scan, std::string_view line) const;
   // Ends the entry (its end is a word boundary).
   void Finish(LeakScan& scan) const;
+  // False when a needle could occur inside plain sample arrays (a number with at most one '.',
+  // a part of "timestamps") or across the structure of a line ('[', ']', '{', '}', ',', a
+  // newline): FeedExportLine then scans whole lines.
+  bool SkipsSampleArrays() const { return skip_sample_arrays_; }
   // Scans one whole text; returns the hits.
   uint64_t CountIn(std::string_view text) const;
   // Scans the whole text of `entry`; LeakFound when it holds an original.
@@ -57,6 +67,7 @@ class LeakGuard {
  private:
   std::vector<std::string> needles_;
   MultiPatternMatcher matcher_;
+  bool skip_sample_arrays_ = true;
 };
 
 // The error an export fails with when `scan` of `entry` found originals: it names the entry and
