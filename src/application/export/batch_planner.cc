@@ -5,11 +5,16 @@
 namespace vmx {
 namespace {
 
-// Every window costs VictoriaMetrics an index search and a decode of blocks it shares with its
-// neighbours, and costs us the obfuscation of every series again: with 48k series, 12 windows
-// took 1.6x the CPU of 6 (bench/export_bench.sh). Fewer windows than the fetchers' parallelism
-// would leave cores idle, so the target stays well below "the whole range".
-constexpr uint64_t kTargetSamplesPerWindow = 8'000'000;
+// Every window costs VictoriaMetrics an index search and a decode of every block it shares with
+// its neighbours, and costs us the labels of every series again. Exporting 95k series over 8 h
+// (bench/export_bench.sh, INSTANCES=24), VictoriaMetrics spent 31 CPU s on 12 windows, 14 on 4
+// and 11 on one, and we spent 13, 9 and 7.5. So windows are large: about 24M samples each. An
+// export of more than kOverlapSamples has at least kMinWindows of them: the fetchers (3 by
+// default) and the assembler then overlap, and a retry or a resume repeats at most a quarter of
+// it. A smaller one is a single window: a few seconds of work, one line per series.
+constexpr uint64_t kTargetSamplesPerWindow = 24'000'000;
+constexpr uint64_t kOverlapSamples = 4'000'000;
+constexpr int64_t kMinWindows = 4;
 constexpr int64_t kAssumedScrapeMs = 30'000;
 constexpr int64_t kMinWindowMs = 60'000;
 constexpr int64_t kMaxWindowMs = 86'400'000;
@@ -29,6 +34,11 @@ int64_t AutoWindowMillis(const TimeRange& range, uint64_t estimated_series) {
   const uint64_t series = std::max<uint64_t>(estimated_series, 1);
   int64_t window = static_cast<int64_t>(kTargetSamplesPerWindow / series) * kAssumedScrapeMs;
   window = std::clamp(window, kMinWindowMs, kMaxWindowMs);
+  const uint64_t samples = series * static_cast<uint64_t>(range.duration_ms() / kAssumedScrapeMs);
+  if (samples > kOverlapSamples) {
+    window = std::min(
+        window, std::max(kMinWindowMs, (range.duration_ms() + kMinWindows - 1) / kMinWindows));
+  }
   window = std::max(window, (range.duration_ms() + kMaxWindows - 1) / kMaxWindows);
   return std::min(window, std::max<int64_t>(range.duration_ms(), 1));
 }

@@ -21,8 +21,9 @@ struct WindowGrid {
   UnixMillis origin_ms = 0;
 };
 
-// Window length for an automatic plan: about kTargetSamplesPerWindow samples per window assuming
-// one sample per 30 s per series, clamped to [1 min, 1 day] and to at most 2000 windows.
+// Window length for an automatic plan: about 24M samples per window assuming one sample per 30 s
+// per series, clamped to [1 min, 1 day]; at least 4 windows (of 1 min or more) for more than 4M
+// samples, at most 2000.
 int64_t AutoWindowMillis(const TimeRange& range, uint64_t estimated_series);
 
 // The window length the config asks for: the whole range when batching is off, the custom
