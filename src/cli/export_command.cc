@@ -15,7 +15,6 @@
 #include <filesystem>
 #include <iostream>
 #include <mutex>
-#include <thread>
 
 #include "application/export/export_service.h"
 #include "cli/export_flags.h"
@@ -270,7 +269,7 @@ int RunExportCommand(const std::vector<std::string>& args) {
           state == ExportJobState::kCanceled) {
         break;
       }
-      std::this_thread::sleep_for(std::chrono::milliseconds(200));
+      job->WaitFor(std::chrono::milliseconds(200));  // returns as soon as the job ends
     }
     progress.Finish();
     job->Wait();
