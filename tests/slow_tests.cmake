@@ -3,7 +3,6 @@
 # ASan start wherever they fall in the list and can end up running alone at the end while the
 # other slots sit idle. Figures: seconds of one run under ASan on 2 busy cores.
 foreach(slow IN ITEMS
-        "integration.ExportResilience.StagingWritesGrowLinearlyWithTheWindowCount=200"
         "unit.ObfuscationScaleTest.HundredThousandDistinctHostsGetDistinctStablePseudonyms=115"
         "integration.LoadCheck.ThreeExportsAndFiftyPollersLeaveTheUiResponsiveAndMemoryFlat=56"
         "integration.ExportResilience.ThirtyExportsInOneProcessKeepMemoryAndDescriptorsFlat=24"

@@ -7,14 +7,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <vector>
+#include <memory>
 
 namespace vmx {
 namespace {
 
 constexpr size_t kInputBlock = 1 << 20;
+constexpr uint64_t kMinOutputBlock = 64 << 10;
+constexpr uint64_t kMaxOutputBlock = 4 << 20;
 
 const char* IsalInflateError(int rc) {
   switch (rc) {
@@ -31,13 +34,19 @@ const char* IsalInflateError(int rc) {
 
 }  // namespace
 
+// The input block is never larger than the range it reads, and is not zero-filled: a staged piece
+// of a one-minute window is a few hundred bytes, and a bundle is assembled from thousands of them.
 struct RawInflateReader::State {
+  explicit State(size_t block)
+      : in_size(block), in(std::make_unique_for_overwrite<uint8_t[]>(block)) {}
   inflate_state z{};
-  std::vector<uint8_t> in = std::vector<uint8_t>(kInputBlock);
+  size_t in_size;
+  std::unique_ptr<uint8_t[]> in;
 };
 
 RawInflateReader::RawInflateReader(int fd, uint64_t offset, uint64_t length, std::string name)
-    : state_(std::make_unique<State>()),
+    : state_(std::make_unique<State>(
+          static_cast<size_t>(std::clamp<uint64_t>(length, 1, kInputBlock)))),
       fd_(fd),
       next_offset_(offset),
       end_offset_(offset + length),
@@ -55,8 +64,8 @@ Result<size_t> RawInflateReader::Read(std::span<char> buf) {
   while (!finished()) {
     if (z.avail_in == 0 && next_offset_ < end_offset_) {
       const size_t want =
-          static_cast<size_t>(std::min<uint64_t>(kInputBlock, end_offset_ - next_offset_));
-      const ssize_t n = pread(fd_, state_->in.data(), want, static_cast<off_t>(next_offset_));
+          static_cast<size_t>(std::min<uint64_t>(state_->in_size, end_offset_ - next_offset_));
+      const ssize_t n = pread(fd_, state_->in.get(), want, static_cast<off_t>(next_offset_));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0)
         return Status::Internal(fmt::format("cannot read {}: {}", name_, std::strerror(errno)));
@@ -66,7 +75,7 @@ Result<size_t> RawInflateReader::Read(std::span<char> buf) {
       }
       next_offset_ += static_cast<uint64_t>(n);
       consumed_ += static_cast<uint64_t>(n);
-      z.next_in = state_->in.data();
+      z.next_in = state_->in.get();
       z.avail_in = static_cast<uint32_t>(n);
     }
     const uint32_t in_before = z.avail_in;
@@ -101,16 +110,20 @@ Status InflateRawFile(const std::string& path,
     return Status::NotFound(fmt::format("cannot read {}: {}", path, std::strerror(err)));
   }
   RawInflateReader reader(fd, 0, static_cast<uint64_t>(st.st_size), path);
-  std::vector<char> out(4 << 20);
+  // Sized to the file (text deflates about 4-10x; a larger result just takes more rounds) and not
+  // zero-filled: 4 MiB zeroed per call cost more than inflating a small piece.
+  const size_t out_size = static_cast<size_t>(std::clamp<uint64_t>(
+      static_cast<uint64_t>(st.st_size) * 8, kMinOutputBlock, kMaxOutputBlock));
+  const auto out = std::make_unique_for_overwrite<char[]>(out_size);
   Status s;
   while (s.ok()) {
-    Result<size_t> n = reader.Read(out);
+    Result<size_t> n = reader.Read({out.get(), out_size});
     if (!n.ok()) {
       s = n.status();
     } else if (*n == 0) {
       break;
     } else {
-      s = sink({out.data(), *n});
+      s = sink({out.get(), *n});
     }
   }
   close(fd);
