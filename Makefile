@@ -48,7 +48,7 @@ test: build-asan
 test-unit: build-asan
 	cd $(BUILD_ASAN) && ctest --output-on-failure -j $(JOBS) -L unit
 
-test-integration: build-bin build-asan
+test-integration: build-asan
 	cd $(BUILD_ASAN) && ASAN_OPTIONS=detect_leaks=0 ctest --output-on-failure -j $(JOBS) -L integration
 
 test-e2e: build-bin
