@@ -14,8 +14,10 @@ namespace {
 
 constexpr size_t kMaxNeedlesRemembered = 5;
 
-bool IsNumberByte(char c) {
-  return (c >= '0' && c <= '9') || c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-';
+// `s` with ASCII letters in lower case (the matcher ignores ASCII case).
+std::string AsciiLower(std::string s) {
+  for (char& c : s) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return s;
 }
 
 // Whether `needle` could occur, as the matcher finds it (any ASCII case), among the bytes
@@ -23,19 +25,17 @@ bool IsNumberByte(char c) {
 // structure of a line.
 bool FitsInSampleArrays(const std::string& needle) {
   if (needle.find_first_of("[]{},\n") != std::string::npos) return true;
-  std::string lower = needle;
-  for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-  if (std::string_view("\"timestamps\":").find(lower) != std::string_view::npos) return true;
-  return std::all_of(lower.begin(), lower.end(), IsNumberByte) &&
-         std::count(lower.begin(), lower.end(), '.') <= 1;
+  if (std::string_view("\"timestamps\":").find(AsciiLower(needle)) != std::string_view::npos)
+    return true;
+  // No comma here (see above), so this is one element: a plain number with at most one '.'.
+  return ScanNumberArray(needle).plain;
 }
 
 std::vector<std::string> Needles(const std::vector<std::string>& originals) {
   std::vector<std::string> out;
   std::unordered_set<std::string> seen;
   auto add = [&](std::string s) {
-    std::string lower = s;
-    for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+    const std::string lower = AsciiLower(s);
     if (s.size() <= MultiPatternMatcher::kMaxPatternLength && seen.insert(lower).second)
       out.push_back(std::move(s));
   };
